@@ -1,0 +1,115 @@
+//! What the user typed: clap definitions only.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::ingest::Format;
+
+const AFTER_HELP: &str = "\
+Exit codes:
+  0  success (and, for diagnose, no finding at the --fail-on level)
+  1  diagnose found a problem at or above --fail-on
+  2  bad input or usage: unreadable file, malformed log, unknown flag
+
+Examples:
+  curvecheck diagnose fixtures/keras-csvlogger/voice-id-speaker250_training.log
+  curvecheck diagnose runs/ --format json > findings.json
+  curvecheck inspect lightning_logs/version_0/metrics.csv
+  curvecheck explain plateau";
+
+/// Reads neural-network training logs, finds what went wrong in the learning
+/// curves, and says why and what to try.
+#[derive(Debug, Parser)]
+#[command(name = "curvecheck", version, after_help = AFTER_HELP)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Find problems in the learning curves of one or more runs.
+    Diagnose(DiagnoseArgs),
+    /// Show what curvecheck read from a log: format, series, roles, points, skipped records.
+    Inspect(InspectArgs),
+    /// List the rules with their ids, severities and one-line summaries.
+    Rules,
+    /// Print a rule's documentation: what it detects, why, and what to try.
+    Explain {
+        /// Rule id, e.g. `plateau` (see `curvecheck rules`).
+        rule: String,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct InputArgs {
+    /// Log files or directories (every log file below a directory is a run).
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// Read as this format instead of detecting it from the content.
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub input_format: Option<Format>,
+    /// Give a series a role, e.g. `--metric val_acc=metrics/mAP50-95(B)`.
+    /// Roles: train_loss, val_loss, test_loss, train_acc, val_acc, test_acc,
+    /// train_error, val_error (lower-is-better metrics), lr, update_ratio, grad_norm, ignore.
+    #[arg(long = "metric", value_name = "ROLE=SERIES")]
+    pub metrics: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct InspectArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = InspectFormat::Text)]
+    pub format: InspectFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum InspectFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    Text,
+    Json,
+    Markdown,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, ValueEnum)]
+pub enum FailOn {
+    Never,
+    Warning,
+    Error,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Args)]
+pub struct DiagnoseArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
+    pub format: OutputFormat,
+    /// Exit with code 1 when a finding of this severity or worse is reported (for CI).
+    #[arg(long, value_enum, default_value_t = FailOn::Never)]
+    pub fail_on: FailOn,
+    /// Number of classes, for the initial-loss check (a softmax cross-entropy starts near ln C).
+    #[arg(long, value_name = "C")]
+    pub classes: Option<u32>,
+    /// Override a rule threshold, e.g. `--set plateau.min_span_frac=0.3` (see `curvecheck explain RULE`).
+    #[arg(long = "set", value_name = "RULE.PARAM=VALUE")]
+    pub settings: Vec<String>,
+    /// Colour in text output (NO_COLOR is respected under `auto`).
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+}

@@ -1,0 +1,209 @@
+//! Which reader a file needs, decided from its first bytes.
+
+use std::path::Path;
+
+use super::IngestError;
+
+/// Every format curvecheck reads. The name is what `inspect` prints and what `--input-format` takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// Keras `CSVLogger` (`epoch` + sorted keys, `NA` cells).
+    KerasCsvlogger,
+    /// `pd.DataFrame(history.history).to_csv()`: an unnamed index column.
+    KerasHistoryCsv,
+    /// PyTorch Lightning `CSVLogger` `metrics.csv` (sparse rows).
+    LightningCsvlogger,
+    /// Ultralytics / YOLOv5 `results.csv`.
+    Ultralytics,
+    /// timm `summary.csv`.
+    TimmSummary,
+    /// Any other CSV or TSV with a step or epoch column.
+    Csv,
+    /// Hugging Face `trainer_state.json`.
+    HfTrainerState,
+    /// `json.dump(history.history)`: parallel lists.
+    KerasHistoryJson,
+    /// One JSON object per line: Detectron2, MMEngine, DeiT `log.txt`, others.
+    Jsonl,
+    /// TensorBoard `events.out.tfevents.*`.
+    Tfevents,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Family {
+    Csv,
+    Json,
+    JsonLines,
+    Tfevents,
+}
+
+impl Format {
+    pub fn family(self) -> Family {
+        match self {
+            Format::KerasCsvlogger
+            | Format::KerasHistoryCsv
+            | Format::LightningCsvlogger
+            | Format::Ultralytics
+            | Format::TimmSummary
+            | Format::Csv => Family::Csv,
+            Format::HfTrainerState | Format::KerasHistoryJson => Family::Json,
+            Format::Jsonl => Family::JsonLines,
+            Format::Tfevents => Family::Tfevents,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::KerasCsvlogger => "keras-csvlogger",
+            Format::KerasHistoryCsv => "keras-history-csv",
+            Format::LightningCsvlogger => "lightning-csvlogger",
+            Format::Ultralytics => "ultralytics",
+            Format::TimmSummary => "timm-summary",
+            Format::Csv => "csv",
+            Format::HfTrainerState => "hf-trainer-state",
+            Format::KerasHistoryJson => "keras-history-json",
+            Format::Jsonl => "jsonl",
+            Format::Tfevents => "tfevents",
+        }
+    }
+}
+
+/// File names worth reading when a directory is given.
+pub fn looks_like_log_name(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    lower.starts_with("events.out.tfevents")
+        || [".csv", ".tsv", ".json", ".jsonl", ".ndjson", ".log"]
+            .iter()
+            .any(|e| lower.ends_with(e))
+        || lower == "log.txt"
+}
+
+/// Decides the format from content: TFRecord framing, JSON shape, or CSV header.
+pub fn detect(path: &Path, bytes: &[u8]) -> Result<Format, IngestError> {
+    let err = |msg: &str| Err(IngestError::malformed(path, None, msg));
+    if bytes.is_empty() {
+        return err("file is empty");
+    }
+    if bytes.starts_with(b"version https://git-lfs") {
+        return err(
+            "this is a Git LFS pointer, not the log itself; run `git lfs pull` to fetch the file",
+        );
+    }
+    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+        return err("file is UTF-16 encoded; save it as UTF-8 (e.g. `iconv -f UTF-16 -t UTF-8`)");
+    }
+    if bytes.starts_with(&[0x1f, 0x8b]) || bytes.starts_with(b"PK\x03\x04") {
+        return err("file is compressed (gzip/zip); decompress it first");
+    }
+    if super::tfevents::looks_like_tfrecord(bytes) {
+        return Ok(Format::Tfevents);
+    }
+    let text_start = &bytes[..bytes.len().min(64 * 1024)];
+    let text = strip_bom(text_start);
+    let printable = text
+        .iter()
+        .filter(|&&b| b == b'\n' || b == b'\r' || b == b'\t' || (b >= 0x20 && b != 0x7f))
+        .count();
+    if printable * 10 < text.len() * 9 {
+        return err("file is binary and not a TensorBoard event file; curvecheck reads CSV, JSON, JSON lines and tfevents logs");
+    }
+    let first = text
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .map(|i| text[i]);
+    match first {
+        None => err("file holds only whitespace"),
+        Some(b'{') => Ok(detect_json(bytes)),
+        Some(b'[') => err("a JSON array at the top level is not a training log curvecheck knows; expected an object or one object per line"),
+        Some(_) => Ok(detect_csv(path, text)),
+    }
+}
+
+pub fn strip_bom(bytes: &[u8]) -> &[u8] {
+    bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(bytes)
+}
+
+/// A JSON document (trainer state, Keras history) or JSON lines: if the first
+/// line is a complete object and another object follows, it is JSON lines.
+fn detect_json(bytes: &[u8]) -> Format {
+    let text = strip_bom(bytes);
+    let mut lines = text
+        .split(|&b| b == b'\n')
+        .filter(|l| !l.iter().all(u8::is_ascii_whitespace));
+    let first = lines.next().unwrap_or_default();
+    let first_str = String::from_utf8_lossy(first);
+    let clean =
+        super::cells::sanitize_python_json(&first_str).unwrap_or_else(|| first_str.to_string());
+    let first = serde_json::from_str::<serde_json::Value>(&clean).ok();
+    if let Some(serde_json::Value::Object(m)) = &first {
+        if lines.next().is_some() || !m.values().any(|v| v.is_array()) {
+            return Format::Jsonl;
+        }
+    }
+    let head = String::from_utf8_lossy(&text[..text.len().min(1 << 20)]);
+    if head.contains("\"log_history\"") {
+        return Format::HfTrainerState;
+    }
+    Format::KerasHistoryJson
+}
+
+fn detect_csv(path: &Path, text: &[u8]) -> Format {
+    let file_name = path
+        .file_name()
+        .map(|f| f.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    let head = String::from_utf8_lossy(text);
+    let header_line = head.lines().next().unwrap_or_default();
+    let names: Vec<String> = header_line
+        .split([',', '\t', ';'])
+        .map(|c| c.trim().trim_matches('"').to_string())
+        .collect();
+    let has = |n: &str| names.iter().any(|c| c == n);
+    if names
+        .first()
+        .is_some_and(|n| n.is_empty() || n == "Unnamed: 0")
+    {
+        return Format::KerasHistoryCsv;
+    }
+    if names.iter().any(|n| {
+        n.starts_with("metrics/")
+            || n.starts_with("x/lr")
+            || n.starts_with("lr/pg")
+            || n.starts_with("train/box")
+    }) {
+        return Format::Ultralytics;
+    }
+    if names.len() >= 3
+        && names[0] == "epoch"
+        && names[1] == "train_loss"
+        && names.iter().any(|n| n.starts_with("eval_"))
+    {
+        return Format::TimmSummary;
+    }
+    if has("created_at")
+        || (has("step")
+            && has("epoch")
+            && (file_name == "metrics.csv"
+                || sparse(&head)
+                || names.iter().any(|n| {
+                    n.ends_with("_step") || n.ends_with("_epoch") || n.starts_with("lr-")
+                })))
+    {
+        return Format::LightningCsvlogger;
+    }
+    if names.first().is_some_and(|n| n == "epoch") && !has("step") {
+        let rest = &names[1..];
+        if rest.windows(2).all(|w| w[0] <= w[1]) {
+            return Format::KerasCsvlogger;
+        }
+    }
+    Format::Csv
+}
+
+/// Lightning writes one row per `log_metrics` call: most cells of most rows are empty.
+fn sparse(head: &str) -> bool {
+    head.lines()
+        .skip(1)
+        .take(50)
+        .any(|l| l.contains(",,") || l.ends_with(',') || l.starts_with(','))
+}

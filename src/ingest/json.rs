@@ -1,0 +1,132 @@
+//! Whole-document JSON logs: Hugging Face `trainer_state.json` and Keras
+//! `history.history` dumps.
+
+use std::path::Path;
+
+use serde_json::{Map, Value};
+
+use super::builder::SeriesBuilder;
+use super::cells::{json_number, sanitize_python_json, Cell};
+use super::detect::strip_bom;
+use super::IngestError;
+use crate::model::{Axis, Run};
+
+/// Keys of a `log_history` entry that place it, not curves of their own.
+const HF_AXIS_KEYS: &[&str] = &["step", "epoch"];
+/// Keys only the final summary entry of `log_history` has.
+const HF_SUMMARY_KEYS: &[&str] = &["train_runtime", "total_flos", "train_samples_per_second"];
+
+pub fn read(path: &Path, bytes: &[u8]) -> Result<Run, IngestError> {
+    let text = std::str::from_utf8(strip_bom(bytes)).map_err(|e| {
+        IngestError::malformed(
+            path,
+            Some(format!("byte {}", e.valid_up_to())),
+            "not valid UTF-8",
+        )
+    })?;
+    let clean = sanitize_python_json(text);
+    let doc: Value = serde_json::from_str(clean.as_deref().unwrap_or(text)).map_err(|e| {
+        let what = if e.is_eof() {
+            "the file ends in the middle of the JSON document (truncated?)"
+        } else {
+            "invalid JSON"
+        };
+        IngestError::malformed(
+            path,
+            Some(format!("line {}, column {}", e.line(), e.column())),
+            format!("{what}: {e}"),
+        )
+    })?;
+    let Value::Object(top) = doc else {
+        return Err(IngestError::malformed(
+            path,
+            None,
+            "expected a JSON object at the top level",
+        ));
+    };
+    match top.get("log_history") {
+        Some(Value::Array(entries)) => Ok(read_trainer_state(path, &top, entries)),
+        Some(_) => Err(IngestError::malformed(
+            path,
+            None,
+            "'log_history' is not a list",
+        )),
+        None => read_keras_history(path, &top),
+    }
+}
+
+fn read_trainer_state(path: &Path, top: &Map<String, Value>, entries: &[Value]) -> Run {
+    let mut run = Run::new("", path.display().to_string(), "hf-trainer-state");
+    run.records = entries.len();
+    let mut builder = SeriesBuilder::new();
+    for (i, entry) in entries.iter().enumerate() {
+        let where_ = format!("log_history[{i}]");
+        let Value::Object(e) = entry else {
+            run.skip(where_, "entry is not an object");
+            continue;
+        };
+        if HF_SUMMARY_KEYS.iter().any(|k| e.contains_key(*k)) {
+            let parts: Vec<String> = e
+                .iter()
+                .filter_map(|(k, v)| Some(format!("{k}={}", v.as_f64()?)))
+                .collect();
+            run.notes
+                .push(format!("final summary entry: {}", parts.join(", ")));
+            continue;
+        }
+        let step = e.get("step").and_then(Value::as_f64);
+        let epoch = e.get("epoch").and_then(Value::as_f64);
+        let (axis, x) = match (step, epoch) {
+            (Some(s), _) => (Axis::Step, s),
+            (None, Some(ep)) => (Axis::Epoch, ep),
+            (None, None) => {
+                run.skip(where_, "entry has neither 'step' nor 'epoch'");
+                continue;
+            }
+        };
+        for (k, v) in e {
+            if HF_AXIS_KEYS.contains(&k.as_str()) {
+                continue;
+            }
+            match json_number(v) {
+                Cell::Number(value) => builder.push(k, axis, x, epoch, value),
+                Cell::Missing => {}
+                Cell::Text => run.skip(format!("{where_}.{k}"), "value is not a number"),
+            }
+        }
+    }
+    if let Some(best) = top.get("best_metric").and_then(Value::as_f64) {
+        run.notes.push(format!("trainer's best_metric = {best}"));
+    }
+    run.series = builder.finish();
+    run
+}
+
+/// `{"loss": [...], "val_loss": [...]}`: list index is the epoch.
+fn read_keras_history(path: &Path, top: &Map<String, Value>) -> Result<Run, IngestError> {
+    let mut run = Run::new("", path.display().to_string(), "keras-history-json");
+    let mut builder = SeriesBuilder::new();
+    for (k, v) in top {
+        let Value::Array(items) = v else {
+            run.notes.push(format!("key '{k}' is not a list; ignored"));
+            continue;
+        };
+        run.records = run.records.max(items.len());
+        for (i, item) in items.iter().enumerate() {
+            match json_number(item) {
+                Cell::Number(value) => builder.push(k, Axis::Epoch, i as f64, None, value),
+                Cell::Missing => {}
+                Cell::Text => run.skip(format!("{k}[{i}]"), "value is not a number"),
+            }
+        }
+    }
+    run.series = builder.finish();
+    if run.series.is_empty() {
+        return Err(IngestError::malformed(
+            path,
+            None,
+            "JSON object holds no lists of numbers; expected a Keras history ({\"loss\": [...]}) or a trainer_state.json",
+        ));
+    }
+    Ok(run)
+}

@@ -1,0 +1,276 @@
+//! TensorBoard event files (`events.out.tfevents.*`): TFRecord framing around
+//! `Event` protobufs, of which only scalar summaries are read.
+//!
+//! Framing per record (little-endian): `u64 length`, `u32 masked_crc32c(length)`,
+//! `length` payload bytes, `u32 masked_crc32c(payload)`, with
+//! `masked(c) = ((c >> 15) | (c << 17)) + 0xa282ead8`. A record cut off at the
+//! end of the file is a run still writing (or killed), so it is reported, not an
+//! error; a checksum mismatch before the end is corruption and is an error.
+//! Scalars come as `simple_value` (PyTorch, tensorboardX) or as a rank-0
+//! float/double/half tensor (TF2, Keras), as rustboard's `data_compat.rs` reads them.
+
+use std::path::Path;
+
+use prost::Message;
+
+use super::builder::SeriesBuilder;
+use super::IngestError;
+use crate::model::{Axis, Run};
+
+const CRC_MASK_DELTA: u32 = 0xa282_ead8;
+const HEADER_LEN: usize = 12;
+
+fn masked_crc(data: &[u8]) -> u32 {
+    let c = crc32c::crc32c(data);
+    (c.rotate_right(15)).wrapping_add(CRC_MASK_DELTA)
+}
+
+/// True when the first record header's length checksum is right: a TFRecord file.
+pub fn looks_like_tfrecord(bytes: &[u8]) -> bool {
+    bytes.len() >= HEADER_LEN
+        && masked_crc(&bytes[..8]) == u32::from_le_bytes([bytes[8], bytes[9], bytes[10], bytes[11]])
+}
+
+#[derive(Clone, PartialEq, Message)]
+struct Event {
+    #[prost(double, tag = "1")]
+    wall_time: f64,
+    #[prost(int64, tag = "2")]
+    step: i64,
+    #[prost(message, optional, tag = "5")]
+    summary: Option<Summary>,
+}
+
+#[derive(Clone, PartialEq, Message)]
+struct Summary {
+    #[prost(message, repeated, tag = "1")]
+    value: Vec<SummaryValue>,
+}
+
+#[derive(Clone, PartialEq, Message)]
+struct SummaryValue {
+    #[prost(string, tag = "1")]
+    tag: String,
+    #[prost(float, optional, tag = "2")]
+    simple_value: Option<f32>,
+    #[prost(message, optional, tag = "8")]
+    tensor: Option<TensorProto>,
+    #[prost(message, optional, tag = "9")]
+    metadata: Option<SummaryMetadata>,
+}
+
+#[derive(Clone, PartialEq, Message)]
+struct SummaryMetadata {
+    #[prost(message, optional, tag = "1")]
+    plugin_data: Option<PluginData>,
+}
+
+#[derive(Clone, PartialEq, Message)]
+struct PluginData {
+    #[prost(string, tag = "1")]
+    plugin_name: String,
+}
+
+#[derive(Clone, PartialEq, Message)]
+struct TensorProto {
+    #[prost(int32, tag = "1")]
+    dtype: i32,
+    #[prost(message, optional, tag = "2")]
+    tensor_shape: Option<TensorShape>,
+    #[prost(bytes = "vec", tag = "4")]
+    tensor_content: Vec<u8>,
+    #[prost(float, repeated, tag = "5")]
+    float_val: Vec<f32>,
+    #[prost(double, repeated, tag = "6")]
+    double_val: Vec<f64>,
+    #[prost(int32, repeated, tag = "13")]
+    half_val: Vec<i32>,
+}
+
+#[derive(Clone, PartialEq, Message)]
+struct TensorShape {
+    #[prost(message, repeated, tag = "2")]
+    dim: Vec<Dim>,
+}
+
+#[derive(Clone, PartialEq, Message)]
+struct Dim {
+    #[prost(int64, tag = "1")]
+    size: i64,
+}
+
+const DT_FLOAT: i32 = 1;
+const DT_DOUBLE: i32 = 2;
+const DT_HALF: i32 = 19;
+
+/// The scalar a summary value holds, if it holds one.
+fn scalar(v: &SummaryValue) -> Option<f64> {
+    if let Some(x) = v.simple_value {
+        return Some(f64::from(x));
+    }
+    let t = v.tensor.as_ref()?;
+    let plugin = v
+        .metadata
+        .as_ref()
+        .and_then(|m| m.plugin_data.as_ref())
+        .map(|p| p.plugin_name.as_str())
+        .unwrap_or("");
+    if !(plugin.is_empty() || plugin == "scalars")
+        || t.tensor_shape.as_ref().is_some_and(|s| !s.dim.is_empty())
+    {
+        return None;
+    }
+    let c = &t.tensor_content;
+    match t.dtype {
+        DT_FLOAT if c.len() == 4 => Some(f64::from(f32::from_le_bytes([c[0], c[1], c[2], c[3]]))),
+        DT_FLOAT => t.float_val.first().map(|&x| f64::from(x)),
+        DT_DOUBLE if c.len() == 8 => Some(f64::from_le_bytes(c[..8].try_into().ok()?)),
+        DT_DOUBLE => t.double_val.first().copied(),
+        DT_HALF if c.len() == 2 => Some(half_to_f64(u16::from_le_bytes([c[0], c[1]]))),
+        DT_HALF => t.half_val.first().map(|&h| half_to_f64(h as u16)),
+        _ => None,
+    }
+}
+
+/// IEEE 754 binary16 to f64.
+fn half_to_f64(h: u16) -> f64 {
+    let sign = if h & 0x8000 != 0 { -1.0 } else { 1.0 };
+    let exp = i32::from((h >> 10) & 0x1f);
+    let frac = f64::from(h & 0x3ff);
+    sign * match exp {
+        0 => frac * 2f64.powi(-24),
+        31 if frac == 0.0 => f64::INFINITY,
+        31 => f64::NAN,
+        e => (1.0 + frac / 1024.0) * 2f64.powi(e - 15),
+    }
+}
+
+pub fn read(path: &Path, bytes: &[u8]) -> Result<Run, IngestError> {
+    let mut run = Run::new("", path.display().to_string(), "tfevents");
+    // Keras TF2 writes train/ and validation/ writers with the same tags.
+    let dir_split = path
+        .parent()
+        .and_then(|p| p.file_name())
+        .map(|n| n.to_string_lossy().to_ascii_lowercase())
+        .filter(|n| ["train", "validation", "val", "eval", "test"].contains(&n.as_str()));
+    let mut builder = SeriesBuilder::new();
+    let mut non_scalar_tags = std::collections::BTreeSet::new();
+    let mut pos = 0usize;
+    while pos < bytes.len() {
+        let offset = pos;
+        let remaining = bytes.len() - pos;
+        if remaining < HEADER_LEN {
+            run.skip(
+                format!("byte {offset}"),
+                format!("last record is cut off ({remaining} bytes of its header)"),
+            );
+            break;
+        }
+        let len_bytes = &bytes[pos..pos + 8];
+        let len_crc = u32::from_le_bytes(bytes[pos + 8..pos + 12].try_into().expect("4 bytes"));
+        if masked_crc(len_bytes) != len_crc {
+            return Err(IngestError::malformed(
+                path,
+                Some(format!("byte {offset}")),
+                "record length checksum mismatch: the file is corrupt here",
+            ));
+        }
+        let len = u64::from_le_bytes(len_bytes.try_into().expect("8 bytes"));
+        let body_start = pos + HEADER_LEN;
+        let available = (bytes.len() - body_start) as u64;
+        if len.saturating_add(4) > available {
+            run.skip(
+                format!("byte {offset}"),
+                format!("last record is cut off (claims {len} bytes, {available} remain)"),
+            );
+            break;
+        }
+        let len = len as usize;
+        let payload = &bytes[body_start..body_start + len];
+        let data_crc = u32::from_le_bytes(
+            bytes[body_start + len..body_start + len + 4]
+                .try_into()
+                .expect("4 bytes"),
+        );
+        if masked_crc(payload) != data_crc {
+            return Err(IngestError::malformed(
+                path,
+                Some(format!("byte {offset}")),
+                "record data checksum mismatch: the file is corrupt here",
+            ));
+        }
+        pos = body_start + len + 4;
+        run.records += 1;
+        let event = match Event::decode(payload) {
+            Ok(e) => e,
+            Err(e) => {
+                run.skip(
+                    format!("record {} (byte {offset})", run.records - 1),
+                    format!("not a valid Event protobuf: {e}"),
+                );
+                continue;
+            }
+        };
+        let Some(summary) = event.summary else {
+            continue;
+        };
+        for v in &summary.value {
+            match scalar(v) {
+                Some(value) => {
+                    let name = match &dir_split {
+                        Some(d) => format!("{d}/{}", v.tag),
+                        None => v.tag.clone(),
+                    };
+                    let axis = if is_epoch_tag(&v.tag) {
+                        Axis::Epoch
+                    } else {
+                        Axis::Step
+                    };
+                    builder.push(&name, axis, event.step as f64, None, value);
+                }
+                None => {
+                    non_scalar_tags.insert(v.tag.clone());
+                }
+            }
+        }
+    }
+    if !non_scalar_tags.is_empty() {
+        let list: Vec<_> = non_scalar_tags.into_iter().take(10).collect();
+        run.notes.push(format!(
+            "non-scalar summaries (images, histograms, text) not read: {}",
+            list.join(", ")
+        ));
+    }
+    run.series = builder.finish();
+    if run.series.is_empty() {
+        return Err(IngestError::malformed(
+            path,
+            None,
+            "event file holds no scalar summaries",
+        ));
+    }
+    Ok(run)
+}
+
+/// `epoch/loss`, `epoch_loss`: tags whose step is an epoch number.
+fn is_epoch_tag(tag: &str) -> bool {
+    let lower = tag.to_ascii_lowercase();
+    lower.starts_with("epoch/") || lower.starts_with("epoch_")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn masked_crc_matches_rustboard_test_vector() {
+        assert_eq!(masked_crc(b"\x1a\x11CRC test, one two"), 0x5794_d08a);
+    }
+
+    #[test]
+    fn half_precision_values_decode() {
+        assert_eq!(half_to_f64(0x3c00), 1.0);
+        assert_eq!(half_to_f64(0xc000), -2.0);
+        assert!(half_to_f64(0x7e00).is_nan());
+    }
+}

@@ -1,0 +1,13 @@
+//! curvecheck: reads neural-network training logs, finds what went wrong in
+//! the learning curves, and says why and what to try.
+//!
+//! The pipeline, one module per stage:
+//! [`ingest`] (any format → [`model::Run`]) → [`smooth`] → [`rules`] → [`report`].
+
+pub mod cli;
+pub mod config;
+pub mod ingest;
+pub mod model;
+pub mod report;
+pub mod rules;
+pub mod smooth;

@@ -1,0 +1,187 @@
+//! The `curvecheck` binary: parse the command line, run, print the error chain.
+
+use std::io::{IsTerminal, Write};
+use std::process::ExitCode;
+
+use anyhow::{anyhow, Context};
+use clap::Parser;
+
+use curvecheck::cli::{
+    Cli, ColorChoice, Command, DiagnoseArgs, FailOn, InputArgs, InspectArgs, InspectFormat,
+    OutputFormat,
+};
+use curvecheck::config;
+use curvecheck::ingest::{self, IngestError};
+use curvecheck::model::Run;
+use curvecheck::report::{
+    self, json::JsonReporter, markdown::MarkdownReporter, text::TextReporter, Reporter, RunReport,
+};
+use curvecheck::rules::{self, Severity};
+
+const EXIT_FINDINGS: u8 = 1;
+const EXIT_BAD_INPUT: u8 = 2;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            if is_broken_pipe(&e) {
+                return ExitCode::SUCCESS;
+            }
+            eprintln!("curvecheck: error: {e}");
+            for cause in e.chain().skip(1) {
+                eprintln!("  caused by: {cause}");
+            }
+            ExitCode::from(EXIT_BAD_INPUT)
+        }
+    }
+}
+
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}
+
+fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Diagnose(args) => diagnose(&args),
+        Command::Inspect(args) => inspect(&args),
+        Command::Rules => {
+            let mut out = String::new();
+            for r in rules::REGISTRY {
+                out.push_str(&format!(
+                    "{:<16} {:<8} {}\n",
+                    r.id(),
+                    r.severity().as_str(),
+                    r.summary()
+                ));
+            }
+            out.push_str("\n`curvecheck explain RULE` shows a rule's documentation and options.\n");
+            write_stdout(out.as_bytes())?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Explain { rule } => {
+            let r = rules::find(&rule).ok_or_else(|| {
+                anyhow!("no rule '{rule}'; rules are: {}", rules::ids().join(", "))
+            })?;
+            let mut out = rules::docs(r);
+            out.push('\n');
+            if r.params().is_empty() {
+                out.push_str("(none)\n");
+            }
+            for p in r.params() {
+                out.push_str(&format!(
+                    "- `{}.{}` (default {}): {}\n",
+                    r.id(),
+                    p.name,
+                    p.default,
+                    p.doc
+                ));
+            }
+            write_stdout(out.as_bytes())?;
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+/// Reads every path; bad inputs are reported and remembered, the rest still read.
+fn read_all(input: &InputArgs) -> anyhow::Result<(Vec<Run>, Vec<IngestError>)> {
+    let opts = config::read_options(input).map_err(|e| anyhow!(e))?;
+    let mut runs = Vec::new();
+    let mut errors = Vec::new();
+    for path in &input.paths {
+        match ingest::read_path(path, &opts) {
+            Ok(mut r) => runs.append(&mut r),
+            Err(e) => errors.push(e),
+        }
+    }
+    Ok((runs, errors))
+}
+
+fn report_errors(errors: &[IngestError]) {
+    for e in errors {
+        eprintln!("curvecheck: error: {e}");
+    }
+}
+
+fn inspect(args: &InspectArgs) -> anyhow::Result<ExitCode> {
+    let (runs, errors) = read_all(&args.input)?;
+    report_errors(&errors);
+    if !runs.is_empty() {
+        let out = match args.format {
+            InspectFormat::Text => report::inspect::text(&runs),
+            InspectFormat::Json => report::inspect::json(&runs),
+        };
+        write_stdout(&out)?;
+    }
+    Ok(if errors.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(EXIT_BAD_INPUT)
+    })
+}
+
+fn diagnose(args: &DiagnoseArgs) -> anyhow::Result<ExitCode> {
+    let settings = config::settings(args).map_err(|e| anyhow!(e))?;
+    let (runs, errors) = read_all(&args.input)?;
+    report_errors(&errors);
+    if runs.is_empty() {
+        return Ok(ExitCode::from(EXIT_BAD_INPUT));
+    }
+    let mut reports: Vec<RunReport> = runs
+        .into_iter()
+        .map(|run| {
+            let findings = rules::diagnose(&run, &settings);
+            RunReport { run, findings }
+        })
+        .collect();
+    report::worst_first(&mut reports);
+    let out = match args.format {
+        OutputFormat::Text => TextReporter {
+            color: use_color(args.color),
+        }
+        .render(&reports),
+        OutputFormat::Json => JsonReporter.render(&reports),
+        OutputFormat::Markdown => MarkdownReporter.render(&reports),
+    };
+    write_stdout(&out)?;
+    if !errors.is_empty() {
+        return Ok(ExitCode::from(EXIT_BAD_INPUT));
+    }
+    let threshold = match args.fail_on {
+        FailOn::Never => None,
+        FailOn::Warning => Some(Severity::Warning),
+        FailOn::Error => Some(Severity::Error),
+    };
+    let failed = threshold.is_some_and(|t| {
+        reports
+            .iter()
+            .any(|r| r.findings.iter().any(|f| f.severity >= t))
+    });
+    Ok(if failed {
+        ExitCode::from(EXIT_FINDINGS)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn use_color(choice: ColorChoice) -> bool {
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                && std::io::stdout().is_terminal()
+        }
+    }
+}
+
+fn write_stdout(bytes: &[u8]) -> anyhow::Result<()> {
+    let mut out = std::io::stdout().lock();
+    out.write_all(bytes).context("writing to stdout")?;
+    out.flush().context("writing to stdout")?;
+    Ok(())
+}

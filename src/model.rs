@@ -1,0 +1,236 @@
+//! The run model every later stage reads: a [`Run`] is a named set of [`Series`].
+//!
+//! Readers (`crate::ingest`) turn any log format into this shape; smoothing and
+//! rules never see a file format again. A series keeps its name as logged, its
+//! points in the order the default view shows them (after resumed runs were
+//! resolved, see [`resolve_restarts`]), and a [`Role`] the rules can rely on.
+//! Non-finite values are kept: a NaN loss is evidence, not noise.
+
+pub mod role;
+
+pub use role::{Kind, Role, Split};
+
+use serde::Serialize;
+
+/// What a series' x values count.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Axis {
+    /// Optimizer steps (iterations, global steps, batches).
+    Step,
+    /// Epochs (passes over the training data); may be fractional (Hugging Face).
+    Epoch,
+}
+
+impl Axis {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Axis::Step => "step",
+            Axis::Epoch => "epoch",
+        }
+    }
+}
+
+/// Where a resumed run went back in x, and what the default view dropped for it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Restart {
+    /// Index of the record (0-based, in file order) where x went back.
+    pub record: usize,
+    /// The largest x seen before the restart.
+    pub from_x: f64,
+    /// The x the run resumed at.
+    pub to_x: f64,
+    /// Earlier points at or beyond `to_x`, replaced by the later records.
+    pub replaced: usize,
+}
+
+/// One logged quantity over time.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Series {
+    /// The name exactly as logged (column, key or tag).
+    pub name: String,
+    pub role: Role,
+    pub axis: Axis,
+    /// Step or epoch of each point, as `axis` says; non-decreasing after restarts are resolved.
+    pub x: Vec<f64>,
+    /// The epoch of each point, when the log gives an epoch beside a step axis.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub epoch: Option<Vec<f64>>,
+    /// The logged values; NaN and infinities kept as logged.
+    pub values: Vec<f64>,
+    /// Resumed-run boundaries found in this series.
+    pub restarts: Vec<Restart>,
+    /// The user named this series for its role (`--metric`): rules pick it first.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub preferred: bool,
+}
+
+impl Series {
+    pub fn new(name: impl Into<String>, axis: Axis) -> Self {
+        let name = name.into();
+        Series {
+            role: Role::infer(&name),
+            name,
+            axis,
+            x: Vec::new(),
+            epoch: None,
+            values: Vec::new(),
+            restarts: Vec::new(),
+            preferred: false,
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.values.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.values.is_empty()
+    }
+
+    pub fn non_finite_count(&self) -> usize {
+        self.values.iter().filter(|v| !v.is_finite()).count()
+    }
+
+    /// First and last x, or `None` for an empty series.
+    pub fn x_range(&self) -> Option<(f64, f64)> {
+        Some((*self.x.first()?, *self.x.last()?))
+    }
+
+    /// Epoch of each point if known: the epoch column, or x itself on an epoch axis.
+    pub fn epochs(&self) -> Option<&[f64]> {
+        match (&self.epoch, self.axis) {
+            (Some(e), _) => Some(e),
+            (None, Axis::Epoch) => Some(&self.x),
+            (None, Axis::Step) => None,
+        }
+    }
+}
+
+/// A record a reader could not use, with the reason. Never dropped silently.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Skipped {
+    /// 1-based line number for text formats, 0-based record index for binary ones.
+    pub location: String,
+    pub reason: String,
+}
+
+/// How many skipped records are described one by one; the rest are counted.
+pub const SKIPPED_DETAIL_CAP: usize = 200;
+
+/// One training run: what was read, from where, and what could not be used.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Run {
+    pub name: String,
+    pub source: String,
+    /// The detected (or forced) format, e.g. `keras-csvlogger`.
+    pub format: String,
+    pub series: Vec<Series>,
+    /// Records read (rows, lines, events), whether used or not.
+    pub records: usize,
+    /// How many records or cells could not be used; `skipped` lists the first [`SKIPPED_DETAIL_CAP`].
+    pub skipped_count: usize,
+    pub skipped: Vec<Skipped>,
+    /// Facts about the file worth telling the user (e.g. "3 columns held only text").
+    pub notes: Vec<String>,
+}
+
+impl Run {
+    pub fn new(name: impl Into<String>, source: impl Into<String>, format: &str) -> Self {
+        Run {
+            name: name.into(),
+            source: source.into(),
+            format: format.to_string(),
+            series: Vec::new(),
+            records: 0,
+            skipped_count: 0,
+            skipped: Vec::new(),
+            notes: Vec::new(),
+        }
+    }
+
+    pub fn series_named(&self, name: &str) -> Option<&Series> {
+        self.series.iter().find(|s| s.name == name)
+    }
+
+    /// Records something a reader could not use. Every call counts; details are kept for the first few.
+    pub fn skip(&mut self, location: impl Into<String>, reason: impl Into<String>) {
+        self.skipped_count += 1;
+        if self.skipped.len() < SKIPPED_DETAIL_CAP {
+            self.skipped.push(Skipped {
+                location: location.into(),
+                reason: reason.into(),
+            });
+        }
+    }
+
+    pub fn restart_count(&self) -> usize {
+        self.series
+            .iter()
+            .map(|s| s.restarts.len())
+            .max()
+            .unwrap_or(0)
+    }
+}
+
+/// Applies TensorBoard's rule for resumed runs to points in file order: when x
+/// goes back, the later records replace every earlier point at or beyond the
+/// new x. Equal x values are kept (several values logged at one step are real).
+///
+/// Returns the kept indices (into the input order) and the restarts found.
+///
+/// ```
+/// use curvecheck::model::resolve_restarts;
+/// let (kept, restarts) = resolve_restarts(&[0.0, 1.0, 2.0, 1.0, 2.0, 3.0]);
+/// assert_eq!(kept, vec![0, 3, 4, 5]);
+/// assert_eq!(restarts.len(), 1);
+/// assert_eq!(restarts[0].replaced, 2);
+/// ```
+pub fn resolve_restarts(x: &[f64]) -> (Vec<usize>, Vec<Restart>) {
+    let mut kept: Vec<usize> = Vec::with_capacity(x.len());
+    let mut restarts = Vec::new();
+    let mut max_x = f64::NEG_INFINITY;
+    for (i, &xi) in x.iter().enumerate() {
+        if xi < max_x {
+            let cut = kept.partition_point(|&k| x[k] < xi);
+            let replaced = kept.len() - cut;
+            kept.truncate(cut);
+            restarts.push(Restart {
+                record: i,
+                from_x: max_x,
+                to_x: xi,
+                replaced,
+            });
+        }
+        max_x = if xi < max_x { xi } else { max_x.max(xi) };
+        kept.push(i);
+    }
+    (kept, restarts)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn restart_back_to_start_replaces_the_whole_first_segment() {
+        let (kept, restarts) = resolve_restarts(&[19.0, 39.0, 59.0, 19.0, 39.0]);
+        assert_eq!(kept, vec![3, 4]);
+        assert_eq!(restarts[0].replaced, 3);
+        assert_eq!(restarts[0].from_x, 59.0);
+    }
+
+    #[test]
+    fn repeated_x_is_not_a_restart() {
+        let (kept, restarts) = resolve_restarts(&[1.0, 1.0, 1.0, 2.0]);
+        assert_eq!(kept.len(), 4);
+        assert!(restarts.is_empty());
+    }
+
+    #[test]
+    fn two_restarts_are_both_recorded() {
+        let (kept, restarts) = resolve_restarts(&[0.0, 1.0, 2.0, 0.0, 1.0, 0.0, 1.0, 2.0, 3.0]);
+        assert_eq!(kept, vec![5, 6, 7, 8]);
+        assert_eq!(restarts.len(), 2);
+    }
+}

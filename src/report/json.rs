@@ -1,0 +1,62 @@
+//! The JSON document `diagnose --format json` writes (schema `curvecheck.diagnose/1`).
+
+use serde_json::{json, Value};
+
+use super::{Reporter, RunReport};
+
+pub const SCHEMA: &str = "curvecheck.diagnose/1";
+
+pub struct JsonReporter;
+
+/// Non-finite numbers become `null`: JSON has no NaN.
+pub fn finite_or_null(v: f64) -> Value {
+    if v.is_finite() {
+        json!(v)
+    } else {
+        Value::Null
+    }
+}
+
+pub fn run_json(r: &RunReport) -> Value {
+    let findings: Vec<Value> = r
+        .findings
+        .iter()
+        .map(|f| {
+            json!({
+                "rule": f.rule,
+                "severity": f.severity,
+                "confidence": f.confidence,
+                "span": { "axis": f.span.axis, "start": finite_or_null(f.span.start), "end": finite_or_null(f.span.end) },
+                "series": f.series,
+                "evidence": f.evidence.iter().map(|e| (e.name.to_string(), finite_or_null(e.value))).collect::<serde_json::Map<_, _>>(),
+                "message": f.message,
+                "advice": f.advice,
+            })
+        })
+        .collect();
+    json!({
+        "name": r.run.name,
+        "source": r.run.source,
+        "format": r.run.format,
+        "records": r.run.records,
+        "skipped_count": r.run.skipped_count,
+        "skipped": r.run.skipped,
+        "notes": r.run.notes,
+        "verdict": r.verdict(),
+        "healthy": r.worst().is_none(),
+        "findings": findings,
+    })
+}
+
+impl Reporter for JsonReporter {
+    fn render(&self, reports: &[RunReport]) -> Vec<u8> {
+        let doc = json!({
+            "schema": SCHEMA,
+            "version": env!("CARGO_PKG_VERSION"),
+            "runs": reports.iter().map(run_json).collect::<Vec<_>>(),
+        });
+        let mut out = serde_json::to_vec_pretty(&doc).unwrap_or_default();
+        out.push(b'\n');
+        out
+    }
+}

@@ -1,0 +1,120 @@
+//! Outputs: one [`Reporter`] per format, each returning bytes; writing them
+//! to stdout or a file is the caller's job.
+
+pub mod inspect;
+pub mod json;
+pub mod markdown;
+pub mod table;
+pub mod text;
+
+use crate::model::Run;
+use crate::rules::{Finding, Severity};
+
+/// A run and what the rules found in it.
+#[derive(Debug, Clone)]
+pub struct RunReport {
+    pub run: Run,
+    pub findings: Vec<Finding>,
+}
+
+impl RunReport {
+    /// The worst severity among warnings and errors, `None` when healthy.
+    pub fn worst(&self) -> Option<Severity> {
+        self.findings
+            .iter()
+            .map(|f| f.severity)
+            .filter(|s| *s >= Severity::Warning)
+            .max()
+    }
+
+    pub fn count(&self, severity: Severity) -> usize {
+        self.findings
+            .iter()
+            .filter(|f| f.severity == severity)
+            .count()
+    }
+
+    /// One line: "healthy", or the problems found.
+    pub fn verdict(&self) -> String {
+        let problems: Vec<&str> = self
+            .findings
+            .iter()
+            .filter(|f| f.severity >= Severity::Warning)
+            .map(|f| f.rule)
+            .collect();
+        if problems.is_empty() {
+            "healthy: no problem found".to_string()
+        } else {
+            let (e, w) = (self.count(Severity::Error), self.count(Severity::Warning));
+            let mut parts = Vec::new();
+            if e > 0 {
+                parts.push(format!("{e} error{}", if e == 1 { "" } else { "s" }));
+            }
+            if w > 0 {
+                parts.push(format!("{w} warning{}", if w == 1 { "" } else { "s" }));
+            }
+            format!("{}: {}", parts.join(", "), problems.join(", "))
+        }
+    }
+
+    /// How long the run is, in the units its curves use.
+    pub fn length(&self) -> String {
+        let view = crate::rules::RunView::new(&self.run);
+        match (view.table.axis, view.fine_loss()) {
+            (Some(axis), _) if !view.table.is_empty() => {
+                format!("{} {}s evaluated", view.table.len(), axis.as_str())
+            }
+            (_, Some(s)) => format!(
+                "{} points to {} {}",
+                s.len(),
+                s.axis.as_str(),
+                crate::rules::finding::pos(*s.x.last().unwrap_or(&0.0))
+            ),
+            _ => format!("{} records", self.run.records),
+        }
+    }
+}
+
+/// Orders reports worst first (errors, then warnings, then healthy), stable otherwise.
+pub fn worst_first(reports: &mut [RunReport]) {
+    reports.sort_by_key(|r| {
+        (
+            std::cmp::Reverse(r.worst()),
+            std::cmp::Reverse(r.count(Severity::Error) + r.count(Severity::Warning)),
+        )
+    });
+}
+
+/// One output format.
+pub trait Reporter {
+    fn render(&self, reports: &[RunReport]) -> Vec<u8>;
+}
+
+/// One line about what a reader could not use, e.g. "read 226 records, skipped 2: …".
+pub fn read_summary(run: &Run) -> String {
+    let mut s = format!("read {} records", run.records);
+    if run.skipped_count > 0 {
+        let first: Vec<String> = run
+            .skipped
+            .iter()
+            .take(3)
+            .map(|k| format!("{}: {}", k.location, k.reason))
+            .collect();
+        s.push_str(&format!(
+            ", skipped {}: {}",
+            run.skipped_count,
+            first.join("; ")
+        ));
+        if run.skipped_count > 3 {
+            s.push_str("; …");
+        }
+    }
+    let restarts = run.restart_count();
+    if restarts > 0 {
+        s.push_str(&format!(
+            ", {restarts} restart{} (later records replace the overlap)",
+            if restarts == 1 { "" } else { "s" }
+        ));
+    }
+    s
+}

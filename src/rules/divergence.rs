@@ -1,0 +1,230 @@
+//! # divergence
+//!
+//! ## What it detects
+//! Training blew up: a loss became NaN or infinite, the smoothed loss climbed
+//! to many times its starting level and stayed there, or (in a run that logs
+//! accuracy, so the loss is a classifier's cross-entropy) the loss reached a
+//! size no softmax at sane logits can produce.
+//!
+//! ## Why it matters
+//! Everything logged after the blow-up is noise; every other verdict on such a
+//! run is moot. It almost always means the learning rate is too high, or a bug
+//! (a log of zero, a division by a tiny norm, bad data).
+//!
+//! ## Example
+//! `loss: 0.74, 23.3, 1.0e7, 3.1e16, NaN` → error from the step where the loss
+//! first went non-finite.
+//!
+//! ## What to try
+//! Lower the learning rate (by 10×), add a warm-up, clip gradients, and check
+//! the loss for `log(0)` or a division by zero; the lecture's step 3 is to
+//! find a rate at which the loss goes down within ~100 iterations.
+//!
+//! ## Options
+
+use super::finding::{num, pos};
+use super::stats::{mean, tail_mean};
+use super::{Ctx, Finding, Param, Rule, Severity, Span};
+use crate::model::Series;
+use crate::smooth::sma_trailing;
+
+pub struct Divergence;
+
+const PARAMS: &[Param] = &[
+    Param { name: "explode_factor", default: 10.0, doc: "smoothed loss at this many times its starting level counts as exploded" },
+    Param { name: "final_factor", default: 3.0, doc: "…when the loss also ends at least this many times its starting level" },
+    Param { name: "max_plausible_ce", default: 25.0, doc: "in a run that logs accuracy, a loss above this is beyond any cross-entropy at sane logits (chance level with 10^6 classes is ln 10^6 = 13.8)" },
+    Param { name: "smooth_frac", default: 0.025, doc: "moving-average window for the explosion test, as a fraction of the points" },
+];
+
+impl Rule for Divergence {
+    fn id(&self) -> &'static str {
+        "divergence"
+    }
+    fn summary(&self) -> &'static str {
+        "NaN/inf or an exploding loss"
+    }
+    fn source(&self) -> &'static str {
+        include_str!("divergence.rs")
+    }
+    fn severity(&self) -> Severity {
+        Severity::Error
+    }
+    fn params(&self) -> &'static [Param] {
+        PARAMS
+    }
+
+    fn check(&self, ctx: &Ctx) -> Vec<Finding> {
+        let v = ctx.view;
+        let losses: Vec<&Series> = [v.train_loss_fine, v.train_loss, v.val_loss]
+            .into_iter()
+            .flatten()
+            .map(|p| p.series)
+            .collect();
+        if let Some(f) = non_finite(&losses) {
+            return vec![f];
+        }
+        if let Some(f) = explosion(ctx) {
+            return vec![f];
+        }
+        implausible(ctx).into_iter().collect()
+    }
+}
+
+const ADVICE: &str = "Lower the learning rate (try 10x smaller), add a warm-up or gradient clipping, and check the loss code for log(0) or division by zero.";
+
+fn non_finite(losses: &[&Series]) -> Option<Finding> {
+    let first = losses
+        .iter()
+        .filter_map(|s| {
+            s.values
+                .iter()
+                .position(|v| !v.is_finite())
+                .map(|i| (*s, i))
+        })
+        .min_by(|a, b| a.0.x[a.1].total_cmp(&b.0.x[b.1]))?;
+    let (s, i) = first;
+    let last_finite = s.values[..i].iter().rev().find(|v| v.is_finite()).copied();
+    let count = s.non_finite_count();
+    let mut f = Finding::new(
+        "divergence",
+        Severity::Error,
+        Span {
+            axis: s.axis,
+            start: s.x[i],
+            end: *s.x.last()?,
+        },
+    )
+    .series(&s.name)
+    .evidence("first_non_finite_at", s.x[i])
+    .evidence("non_finite_points", count as f64)
+    .message(format!(
+        "{} became {} at {} {}{} ({count} non-finite point{}).",
+        s.name,
+        s.values[i],
+        s.axis.as_str(),
+        pos(s.x[i]),
+        last_finite
+            .map(|v| format!(" after {}", num(v)))
+            .unwrap_or_default(),
+        if count == 1 { "" } else { "s" }
+    ))
+    .advice(ADVICE);
+    if let Some(v) = last_finite {
+        f = f.evidence("last_finite_value", v);
+    }
+    Some(f)
+}
+
+fn explosion(ctx: &Ctx) -> Option<Finding> {
+    let v = ctx.view;
+    let s = v.fine_loss()?;
+    let n = s.len();
+    if n < 3 {
+        return None;
+    }
+    let fine = v.train_loss_fine.is_some_and(|p| !p.epoch_level);
+    let w = if fine {
+        ((n as f64 * ctx.p("smooth_frac")) as usize).max(1)
+    } else {
+        1
+    };
+    let sm = sma_trailing(&s.values, w);
+    let k = if fine { (n / 20).clamp(1, 5) } else { 1 };
+    let mut base = sm[..k]
+        .iter()
+        .copied()
+        .filter(|x| x.is_finite())
+        .fold(f64::INFINITY, f64::min);
+    // Per-epoch logs: an epoch mean can already hold the blow-up; the first validation loss is a saner start.
+    if !fine {
+        if let Some(vl) = v
+            .val_loss
+            .and_then(|p| p.series.values.first().copied())
+            .filter(|x| x.is_finite() && *x > 0.0)
+        {
+            base = base.min(vl);
+        }
+    }
+    if !(base.is_finite() && base > 0.0) {
+        return None;
+    }
+    let (peak_i, peak) = sm
+        .iter()
+        .enumerate()
+        .skip(k)
+        .filter(|(_, x)| x.is_finite())
+        .max_by(|a, b| a.1.total_cmp(b.1))?;
+    let end = tail_mean(&s.values, k.max(3));
+    let (explode, final_factor) = (ctx.p("explode_factor"), ctx.p("final_factor"));
+    if *peak < explode * base || end < final_factor * base {
+        return None;
+    }
+    let start_i = sm
+        .iter()
+        .position(|x| *x >= explode * base)
+        .unwrap_or(peak_i);
+    Some(
+        Finding::new("divergence", Severity::Error, Span { axis: s.axis, start: s.x[start_i], end: *s.x.last()? })
+            .confidence(0.9)
+            .series(&s.name)
+            .evidence("start_level", base)
+            .evidence("peak", *peak)
+            .evidence("peak_over_start", peak / base)
+            .evidence("end_over_start", end / base)
+            .message(format!(
+                "{} exploded: from {} at the start to a peak of {} at {} {}, and still {}x the start at the end.",
+                s.name,
+                num(base),
+                num(*peak),
+                s.axis.as_str(),
+                pos(s.x[peak_i]),
+                num(end / base)
+            ))
+            .advice(ADVICE),
+    )
+}
+
+fn implausible(ctx: &Ctx) -> Option<Finding> {
+    let v = ctx.view;
+    let logs_accuracy = [v.train_metric, v.val_metric]
+        .into_iter()
+        .flatten()
+        .any(|p| is_accuracy(&p.series.name));
+    if !logs_accuracy {
+        return None;
+    }
+    let limit = ctx.p("max_plausible_ce");
+    let s = [v.train_loss, v.val_loss]
+        .into_iter()
+        .flatten()
+        .map(|p| p.series)
+        .find(|s| s.values.iter().any(|x| *x > limit))?;
+    let i = s.values.iter().position(|x| *x > limit)?;
+    let high = s.values.iter().filter(|x| **x > limit).count();
+    Some(
+        Finding::new("divergence", Severity::Error, Span { axis: s.axis, start: s.x[i], end: *s.x.last()? })
+            .confidence(0.7)
+            .series(&s.name)
+            .evidence("first_implausible_value", s.values[i])
+            .evidence("points_above_limit", high as f64)
+            .evidence("limit", limit)
+            .evidence("mean_loss", mean(&s.values))
+            .message(format!(
+                "{} reached {} at {} {} ({high} point{} above {}): a classifier's cross-entropy this large means the logits blew up.",
+                s.name,
+                num(s.values[i]),
+                s.axis.as_str(),
+                pos(s.x[i]),
+                if high == 1 { "" } else { "s" },
+                num(limit)
+            ))
+            .advice(ADVICE),
+    )
+}
+
+fn is_accuracy(name: &str) -> bool {
+    crate::model::role::tokens(name)
+        .iter()
+        .any(|t| ["acc", "accuracy", "top1", "acc1"].contains(&t.as_str()))
+}

@@ -1,0 +1,124 @@
+//! What a rule reports: data first (span, evidence), words rendered from it.
+
+use serde::Serialize;
+
+use crate::model::Axis;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Info,
+    Warning,
+    Error,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+}
+
+/// Where on the x axis a finding shows.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Span {
+    pub axis: Axis,
+    pub start: f64,
+    pub end: f64,
+}
+
+/// One named number behind a finding, e.g. `("val_loss_rise", 1.31)`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Evidence {
+    pub name: &'static str,
+    pub value: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Finding {
+    pub rule: &'static str,
+    pub severity: Severity,
+    /// How sure the rule is, 0–1: 1 for a logged NaN, lower where the pattern is borderline.
+    pub confidence: f64,
+    pub span: Span,
+    /// The series the rule looked at, by their logged names.
+    pub series: Vec<String>,
+    pub evidence: Vec<Evidence>,
+    pub message: String,
+    pub advice: String,
+}
+
+impl Finding {
+    pub fn new(rule: &'static str, severity: Severity, span: Span) -> Self {
+        Finding {
+            rule,
+            severity,
+            confidence: 1.0,
+            span,
+            series: Vec::new(),
+            evidence: Vec::new(),
+            message: String::new(),
+            advice: String::new(),
+        }
+    }
+
+    pub fn confidence(mut self, c: f64) -> Self {
+        self.confidence = (c.clamp(0.0, 1.0) * 100.0).round() / 100.0;
+        self
+    }
+
+    pub fn evidence(mut self, name: &'static str, value: f64) -> Self {
+        self.evidence.push(Evidence { name, value });
+        self
+    }
+
+    pub fn series(mut self, name: &str) -> Self {
+        if !self.series.iter().any(|s| s == name) {
+            self.series.push(name.to_string());
+        }
+        self
+    }
+
+    pub fn message(mut self, m: impl Into<String>) -> Self {
+        self.message = m.into();
+        self
+    }
+
+    pub fn advice(mut self, a: impl Into<String>) -> Self {
+        self.advice = a.into();
+        self
+    }
+}
+
+/// Formats a number for messages: 4 significant digits, no trailing noise.
+pub fn num(v: f64) -> String {
+    if !v.is_finite() {
+        return format!("{v}");
+    }
+    if v == 0.0 {
+        return "0".into();
+    }
+    let mag = v.abs().log10();
+    if !(-3.0..6.0).contains(&mag) {
+        return format!("{v:.3e}");
+    }
+    let decimals = (3 - mag.floor() as i32).clamp(0, 6) as usize;
+    let s = format!("{v:.decimals$}");
+    if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        s
+    }
+}
+
+/// Formats an x position: integers without decimals.
+pub fn pos(x: f64) -> String {
+    if x.fract() == 0.0 && x.abs() < 1e15 {
+        format!("{}", x as i64)
+    } else {
+        num(x)
+    }
+}

@@ -1,0 +1,156 @@
+//! # flat-start
+//!
+//! ## What it detects
+//! The training loss sits flat near its initial value for a while (at least
+//! two epochs and a few percent of the run), then drops suddenly to half of
+//! it or lower.
+//!
+//! ## Why it matters
+//! The lecture names this shape's prime suspect: a bad weight initialisation.
+//! Signals vanish through too-small weights, so the network needs many steps
+//! to find a direction; a good init would have started learning at once and
+//! saved that time (and deeper nets may never escape).
+//!
+//! ## Example
+//! Epoch losses `0.693 0.697 0.697 0.696 0.640 0.111 …` (binary task,
+//! ln 2 = 0.693): flat for epochs 0–4, then a sudden drop at epoch 5.
+//!
+//! ## What to try
+//! Use an initialisation scaled for the activation (Kaiming/He for ReLU,
+//! Xavier/Glorot for tanh), or add normalisation layers; check that the init
+//! you set is the one that runs.
+//!
+//! ## Options
+
+use super::finding::{num, pos};
+use super::stats::mean;
+use super::{Ctx, Finding, Param, Rule, Severity, Span};
+use crate::smooth::sma_centered;
+
+pub struct FlatStart;
+
+const PARAMS: &[Param] = &[
+    Param { name: "band", default: 0.10, doc: "flat means the smoothed loss stays within this fraction of its initial value" },
+    Param { name: "half_dev", default: 0.03, doc: "halfway through the flat span the loss is still within this fraction (a flat start, not a slow decline)" },
+    Param { name: "min_flat_epochs", default: 2.0, doc: "the flat span lasts at least this many epochs" },
+    Param { name: "min_flat_frac", default: 0.03, doc: "…and at least this fraction of the run" },
+    Param { name: "drop_to", default: 0.5, doc: "the drop reaches this fraction of the initial loss" },
+    Param { name: "drop_window", default: 2.0, doc: "…within this many times max(flat span, 3 epochs) after the flat span ends" },
+    Param { name: "smooth_epochs", default: 0.25, doc: "moving-average window over per-step losses, in epochs" },
+];
+
+/// Per-step logs without epochs are smoothed over this fraction of the points.
+const SMOOTH_FRAC_WITHOUT_EPOCHS: f64 = 0.01;
+
+impl Rule for FlatStart {
+    fn id(&self) -> &'static str {
+        "flat-start"
+    }
+    fn summary(&self) -> &'static str {
+        "loss flat near its initial value for a while, then a sudden drop (suspect the init)"
+    }
+    fn source(&self) -> &'static str {
+        include_str!("flat_start.rs")
+    }
+    fn severity(&self) -> Severity {
+        Severity::Warning
+    }
+    fn params(&self) -> &'static [Param] {
+        PARAMS
+    }
+    fn superseded_by(&self) -> &'static [&'static str] {
+        &["divergence"]
+    }
+
+    fn check(&self, ctx: &Ctx) -> Vec<Finding> {
+        detect(ctx).into_iter().collect()
+    }
+}
+
+fn detect(ctx: &Ctx) -> Option<Finding> {
+    let v = ctx.view;
+    let s = v.fine_loss()?;
+    let end = s
+        .values
+        .iter()
+        .position(|x| !x.is_finite())
+        .unwrap_or(s.len());
+    let (x, y) = (&s.x[..end], &s.values[..end]);
+    let n = y.len();
+    if n < 4 {
+        return None;
+    }
+    let per_step = v.train_loss_fine.is_some_and(|p| !p.epoch_level);
+    let spe = if per_step {
+        v.steps_per_epoch()
+    } else {
+        Some(1.0)
+    };
+    let window = match (per_step, spe) {
+        (false, _) => 1,
+        (true, Some(spe)) => ((spe * ctx.p("smooth_epochs")).round() as usize).max(1),
+        (true, None) => ((n as f64 * SMOOTH_FRAC_WITHOUT_EPOCHS) as usize).max(1),
+    };
+    let sm = sma_centered(y, window);
+    let k = if per_step { 5.min(n) } else { 1 };
+    let init = mean(&sm[..k]);
+    if !(init.is_finite() && init > 0.0) {
+        return None;
+    }
+    let band = ctx.p("band");
+    let flat_end = sm
+        .iter()
+        .position(|v| (v - init).abs() > band * init)
+        .unwrap_or(n)
+        .checked_sub(1)?;
+    if flat_end + 1 >= n {
+        return None;
+    }
+    // Length in x units; an epoch-level point stands for a whole epoch.
+    let unit = spe.unwrap_or(0.0);
+    let flat_len = x[flat_end] - x[0] + if per_step { 0.0 } else { 1.0 };
+    let run_len = x[n - 1] - x[0] + if per_step { 0.0 } else { 1.0 };
+    if flat_len < ctx.p("min_flat_epochs") * unit || flat_len < ctx.p("min_flat_frac") * run_len {
+        return None;
+    }
+    let half_x = x[0] + (x[flat_end] - x[0]) / 2.0;
+    let half_i = x.partition_point(|&xi| xi < half_x).min(flat_end);
+    let half_dev = (sm[half_i] - init).abs() / init;
+    if half_dev > ctx.p("half_dev") {
+        return None;
+    }
+    let drop_i = (flat_end + 1..n).find(|&i| sm[i] <= ctx.p("drop_to") * init)?;
+    let allowed = ctx.p("drop_window") * flat_len.max(3.0 * unit);
+    let drop_len = x[drop_i] - x[flat_end];
+    if drop_len > allowed {
+        return None;
+    }
+    let axis = s.axis;
+    let epochs = |len: f64| if unit > 0.0 { len / unit } else { f64::NAN };
+    Some(
+        Finding::new("flat-start", Severity::Warning, Span { axis, start: x[0], end: x[drop_i] })
+            .confidence(if per_step { 0.85 } else { 0.7 })
+            .series(&s.name)
+            .evidence("initial_loss", init)
+            .evidence("flat_until", x[flat_end])
+            .evidence("flat_epochs", epochs(flat_len))
+            .evidence("half_span_deviation", half_dev)
+            .evidence("dropped_to", sm[drop_i])
+            .evidence("drop_at", x[drop_i])
+            .message(format!(
+                "{} stayed within ±{:.0}% of its initial {} from {} {} to {}, then fell to {} by {}.",
+                s.name,
+                band * 100.0,
+                num(init),
+                axis.as_str(),
+                pos(x[0]),
+                pos(x[flat_end]),
+                num(sm[drop_i]),
+                pos(x[drop_i])
+            ))
+            .advice(
+                "A flat start followed by a sudden drop is the classic sign of a poor weight initialisation. \
+                 Use Kaiming/He init for ReLU or Xavier/Glorot for tanh, or add normalisation layers, and check the init actually applied.",
+            ),
+    )
+}

@@ -1,0 +1,162 @@
+//! # premature-decay
+//!
+//! ## What it detects
+//! A step decay of the learning rate (to at most `drop_ratio` of its value,
+//! after at least one epoch at a constant rate) that came while the training
+//! loss was still clearly falling, after which progress stalled: the
+//! per-epoch fall after the decay is at most `slope_ratio` of the fall before.
+//!
+//! ## Why it matters
+//! The lecture's third curve: decaying too early freezes the model where it
+//! is. The loss was still dropping at the old rate, so the rate was not yet
+//! too large; after the cut each step is too small to make progress, and the
+//! run ends much higher than it would have.
+//!
+//! ## Example
+//! `lr: 0.01 0.01 0.0001 …`, loss `1.35 1.21 1.10 1.10 1.10 …`: the loss fell
+//! 10% in the epoch before the decay and 0.2% per epoch after it.
+//!
+//! ## What to try
+//! Keep the initial rate longer: move the decay to where the loss flattens
+//! (or use a cosine/linear schedule, or ReduceLROnPlateau, which decays only
+//! once the loss stops improving).
+//!
+//! ## Options
+
+use super::finding::{num, pos};
+use super::{Ctx, Finding, Param, Rule, Severity, Span};
+
+pub struct PrematureDecay;
+
+const PARAMS: &[Param] = &[
+    Param {
+        name: "drop_ratio",
+        default: 0.5,
+        doc: "a step decay leaves at most this fraction of the previous rate",
+    },
+    Param {
+        name: "fall_before",
+        default: 0.07,
+        doc: "before the decay, the loss fell by at least this fraction in one epoch",
+    },
+    Param {
+        name: "fall_before_abs",
+        default: 0.035,
+        doc: "…and by at least this fraction of the first epoch's loss",
+    },
+    Param {
+        name: "slope_ratio",
+        default: 0.3,
+        doc: "after the decay, the per-epoch fall is at most this fraction of the fall before it",
+    },
+    Param {
+        name: "min_after",
+        default: 3.0,
+        doc: "epochs (rows) that must follow the decay to judge the stall",
+    },
+];
+
+/// Rates within this relative distance count as the same rate.
+const SAME_RATE: f64 = 0.01;
+
+impl Rule for PrematureDecay {
+    fn id(&self) -> &'static str {
+        "premature-decay"
+    }
+    fn summary(&self) -> &'static str {
+        "an LR drop came while the loss was still clearly falling, and progress stalled after it"
+    }
+    fn source(&self) -> &'static str {
+        include_str!("premature_decay.rs")
+    }
+    fn severity(&self) -> Severity {
+        Severity::Warning
+    }
+    fn params(&self) -> &'static [Param] {
+        PARAMS
+    }
+    fn superseded_by(&self) -> &'static [&'static str] {
+        &["divergence"]
+    }
+
+    fn check(&self, ctx: &Ctx) -> Vec<Finding> {
+        detect(ctx).into_iter().collect()
+    }
+}
+
+fn detect(ctx: &Ctx) -> Option<Finding> {
+    let v = ctx.view;
+    let t = &v.table;
+    let axis = t.axis?;
+    let (lr, loss) = (t.lr.as_ref()?, t.train_loss.as_ref()?);
+    let n = t.len();
+    let min_after = ctx.p("min_after").max(1.0) as usize;
+    if n < 3 + min_after || loss.iter().any(|v| !v.is_finite()) {
+        return None;
+    }
+    let same = |a: f64, b: f64| (a - b).abs() <= SAME_RATE * a.abs().max(b.abs());
+    for d in 2..n - min_after {
+        let (before, prev, cur) = (lr[d - 2], lr[d - 1], lr[d]);
+        if !(cur.is_finite() && prev.is_finite() && prev > 0.0)
+            || cur > ctx.p("drop_ratio") * prev
+            || !same(before, prev)
+        {
+            continue;
+        }
+        let fall = loss[d - 2] - loss[d - 1];
+        let fall_rel = fall / loss[d - 2];
+        let fall_abs = fall / loss[0];
+        if fall_rel < ctx.p("fall_before") || fall_abs < ctx.p("fall_before_abs") {
+            continue;
+        }
+        let last = n - 1;
+        let after_rows = (last - (d + 1)) as f64;
+        let slope_after = if after_rows > 0.0 {
+            (loss[d + 1] - loss[last]) / (t.x[last] - t.x[d + 1])
+        } else {
+            0.0
+        };
+        let slope_before = fall / (t.x[d - 1] - t.x[d - 2]);
+        let ratio = slope_after / slope_before;
+        if ratio > ctx.p("slope_ratio") {
+            continue;
+        }
+        let lr_name = v.lr.map(|p| p.series.name.as_str()).unwrap_or("lr");
+        let loss_name = v
+            .train_loss
+            .map(|p| p.series.name.as_str())
+            .unwrap_or("loss");
+        return Some(
+            Finding::new("premature-decay", Severity::Warning, Span { axis, start: t.x[d], end: t.x[last] })
+                .confidence((0.95 - ratio).clamp(0.5, 0.95))
+                .series(loss_name)
+                .series(lr_name)
+                .evidence("decay_at", t.x[d])
+                .evidence("lr_before", prev)
+                .evidence("lr_after", cur)
+                .evidence("fall_before_rel", fall_rel)
+                .evidence("slope_before", slope_before)
+                .evidence("slope_after", slope_after)
+                .evidence("slope_ratio", ratio)
+                .message(format!(
+                    "the learning rate dropped from {} to {} at {} {} while {loss_name} was still falling {:.1}% per {}; afterwards it fell only {} per {} ({:.0}% of the pace before).",
+                    num(prev),
+                    num(cur),
+                    axis.as_str(),
+                    pos(t.x[d]),
+                    fall_rel * 100.0,
+                    axis.as_str(),
+                    num(slope_after.max(0.0)),
+                    axis.as_str(),
+                    ratio.max(0.0) * 100.0
+                ))
+                .advice(format!(
+                    "Decay later: keep {} until the loss flattens (it was still dropping at {} {}), or let ReduceLROnPlateau decide when.",
+                    num(prev),
+                    axis.as_str(),
+                    pos(t.x[d])
+                )),
+        );
+    }
+    None
+}

@@ -1,0 +1,85 @@
+//! Small, documented statistics the rules share. All skip non-finite values;
+//! means and medians come from statrs.
+
+use statrs::statistics::{Data, Median, Statistics};
+
+/// Mean of the finite values; NaN when there are none.
+pub fn mean(v: &[f64]) -> f64 {
+    v.iter().filter(|x| x.is_finite()).mean()
+}
+
+/// Median of the finite values; NaN when there are none.
+pub fn median(v: &[f64]) -> f64 {
+    let f: Vec<f64> = v.iter().copied().filter(|x| x.is_finite()).collect();
+    if f.is_empty() {
+        return f64::NAN;
+    }
+    Data::new(f).median()
+}
+
+/// Theil–Sen slope: the median of pairwise slopes, robust to a few outliers
+/// (Sen 1968). O(n²) pairs, so long inputs are thinned to at most 200 points first.
+pub fn theil_sen(x: &[f64], y: &[f64]) -> f64 {
+    let pts: Vec<(f64, f64)> = x
+        .iter()
+        .zip(y)
+        .filter(|(a, b)| a.is_finite() && b.is_finite())
+        .map(|(a, b)| (*a, *b))
+        .collect();
+    let step = pts.len().div_ceil(200).max(1);
+    let pts: Vec<(f64, f64)> = pts.into_iter().step_by(step).collect();
+    let mut slopes = Vec::with_capacity(pts.len() * pts.len() / 2);
+    for i in 0..pts.len() {
+        for j in i + 1..pts.len() {
+            let dx = pts[j].0 - pts[i].0;
+            if dx != 0.0 {
+                slopes.push((pts[j].1 - pts[i].1) / dx);
+            }
+        }
+    }
+    median(&slopes)
+}
+
+/// Mean of the last `k` finite values.
+pub fn tail_mean(v: &[f64], k: usize) -> f64 {
+    let f: Vec<f64> = v.iter().copied().filter(|x| x.is_finite()).collect();
+    mean(&f[f.len().saturating_sub(k)..])
+}
+
+/// Index and value of the finite minimum.
+pub fn argmin(v: &[f64]) -> Option<(usize, f64)> {
+    v.iter()
+        .enumerate()
+        .filter(|(_, x)| x.is_finite())
+        .min_by(|a, b| a.1.total_cmp(b.1))
+        .map(|(i, &x)| (i, x))
+}
+
+/// Index and value of the finite maximum.
+pub fn argmax(v: &[f64]) -> Option<(usize, f64)> {
+    v.iter()
+        .enumerate()
+        .filter(|(_, x)| x.is_finite())
+        .max_by(|a, b| a.1.total_cmp(b.1))
+        .map(|(i, &x)| (i, x))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn theil_sen_ignores_one_outlier() {
+        let x: Vec<f64> = (0..10).map(f64::from).collect();
+        let mut y: Vec<f64> = x.iter().map(|v| 2.0 * v + 1.0).collect();
+        y[5] = 100.0;
+        assert!((theil_sen(&x, &y) - 2.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn statistics_skip_nan() {
+        assert_eq!(mean(&[1.0, f64::NAN, 3.0]), 2.0);
+        assert_eq!(median(&[f64::NAN, 5.0, 1.0, 3.0]), 3.0);
+        assert_eq!(argmin(&[f64::NAN, 2.0, 1.0]), Some((2, 1.0)));
+    }
+}

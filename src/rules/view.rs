@@ -1,0 +1,404 @@
+//! What the rules look at: the run's primary curves, picked once, and a table
+//! of the evaluation points with train values aligned to them.
+//!
+//! Logs hold many series; rules need "the" train loss, "the" validation loss,
+//! "the" accuracy and "the" learning rate. [`RunView::new`] picks them by role,
+//! then by how canonical the name is (`loss` before `loss_cls`), preferring what
+//! the user named with `--metric`. The [`EvalTable`] puts validation points and
+//! the train values of the same epoch (or step interval) side by side, so
+//! per-epoch rules read the same numbers from a Keras CSV, a Lightning CSV, a
+//! JSON-lines file or an event file.
+
+use crate::model::role::tokens;
+use crate::model::{Axis, Kind, Run, Series, Split};
+
+/// Tokens that say where a series sits, not what it measures.
+const PLACE_TOKENS: &[&str] = &[
+    "train",
+    "training",
+    "val",
+    "valid",
+    "validation",
+    "eval",
+    "evaluation",
+    "test",
+    "epoch",
+    "step",
+    "batch",
+    "metrics",
+    "x",
+];
+/// Metric names that mean plain accuracy, preferred over other higher-is-better metrics.
+const ACCURACY_TOKENS: &[&str] = &[
+    "acc",
+    "accuracy",
+    "top1",
+    "acc1",
+    "categorical",
+    "sparse",
+    "binary",
+];
+/// A series with at most this many points per epoch is read as per-epoch.
+const EPOCH_LEVEL_POINTS: f64 = 1.5;
+
+/// A picked series and whether it is logged once per epoch (or per evaluation).
+#[derive(Debug, Clone, Copy)]
+pub struct Pick<'a> {
+    pub series: &'a Series,
+    pub epoch_level: bool,
+}
+
+#[derive(Debug)]
+pub struct RunView<'a> {
+    pub run: &'a Run,
+    /// Train loss at the finest granularity logged (per step when available).
+    pub train_loss_fine: Option<Pick<'a>>,
+    pub train_loss: Option<Pick<'a>>,
+    pub val_loss: Option<Pick<'a>>,
+    pub train_metric: Option<Pick<'a>>,
+    pub val_metric: Option<Pick<'a>>,
+    pub lr: Option<Pick<'a>>,
+    pub update_ratio: Option<Pick<'a>>,
+    pub table: EvalTable,
+}
+
+/// Rows at the evaluation points; every column aligned to `x`.
+#[derive(Debug, Clone, Default)]
+pub struct EvalTable {
+    pub axis: Option<Axis>,
+    pub x: Vec<f64>,
+    pub val_loss: Option<Vec<f64>>,
+    pub val_metric: Option<Vec<f64>>,
+    pub train_loss: Option<Vec<f64>>,
+    pub train_metric: Option<Vec<f64>>,
+    pub lr: Option<Vec<f64>>,
+    /// True when the metric columns are lower-is-better (error, WER).
+    pub metric_lower_is_better: bool,
+}
+
+impl EvalTable {
+    pub fn len(&self) -> usize {
+        self.x.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.x.is_empty()
+    }
+}
+
+fn points_per_epoch(s: &Series) -> Option<f64> {
+    let e = s.epochs()?;
+    let mut distinct: Vec<i64> = e
+        .iter()
+        .filter(|v| v.is_finite())
+        .map(|v| v.floor() as i64)
+        .collect();
+    distinct.dedup();
+    distinct.sort_unstable();
+    distinct.dedup();
+    if distinct.is_empty() {
+        return None;
+    }
+    Some(e.iter().filter(|v| v.is_finite()).count() as f64 / distinct.len() as f64)
+}
+
+fn is_epoch_level(s: &Series) -> bool {
+    match points_per_epoch(s) {
+        Some(p) => p <= EPOCH_LEVEL_POINTS,
+        None => s.axis == Axis::Epoch,
+    }
+}
+
+/// Lower is more canonical: `loss`, `val_loss` score 0; `loss_cls` scores 1.
+fn name_score(name: &str, accuracy_first: bool) -> usize {
+    let core: Vec<String> = tokens(name)
+        .into_iter()
+        .filter(|t| !PLACE_TOKENS.contains(&t.as_str()))
+        .collect();
+    if accuracy_first
+        && !core.is_empty()
+        && core.iter().all(|t| ACCURACY_TOKENS.contains(&t.as_str()))
+    {
+        return 0;
+    }
+    match core.as_slice() {
+        [l] if l == "loss" => 0,
+        [t, l] if t == "total" && l == "loss" => 0,
+        _ => core.len() + 1,
+    }
+}
+
+fn pick<'a>(
+    run: &'a Run,
+    splits: &[Split],
+    kinds: &[Kind],
+    want_epoch_level: Option<bool>,
+    accuracy_first: bool,
+) -> Option<Pick<'a>> {
+    for split in splits {
+        let mut cands: Vec<&Series> = run
+            .series
+            .iter()
+            .filter(|s| {
+                (s.role.split == *split
+                    || matches!(s.role.kind, Kind::LearningRate | Kind::UpdateRatio))
+                    && kinds.contains(&s.role.kind)
+                    && !s.is_empty()
+            })
+            .collect();
+        if cands.is_empty() {
+            continue;
+        }
+        if let Some(level) = want_epoch_level {
+            let matching: Vec<&Series> = cands
+                .iter()
+                .copied()
+                .filter(|s| is_epoch_level(s) == level)
+                .collect();
+            if !matching.is_empty() {
+                cands = matching;
+            } else if level {
+                // Nothing per-epoch: the table aligns the finer series instead.
+                return None;
+            }
+        }
+        cands.sort_by_key(|s| {
+            (
+                !s.preferred,
+                name_score(&s.name, accuracy_first),
+                std::cmp::Reverse(s.len()),
+            )
+        });
+        let s = cands[0];
+        return Some(Pick {
+            series: s,
+            epoch_level: is_epoch_level(s),
+        });
+    }
+    None
+}
+
+impl<'a> RunView<'a> {
+    pub fn new(run: &'a Run) -> Self {
+        let loss = [Kind::Loss];
+        let metric = [Kind::MetricHigher, Kind::MetricLower];
+        let val = [Split::Validation, Split::Test];
+        let train_loss_fine = pick(run, &[Split::Train], &loss, Some(false), false)
+            .or_else(|| pick(run, &[Split::Train], &loss, None, false));
+        let train_loss = pick(run, &[Split::Train], &loss, Some(true), false).or(train_loss_fine);
+        let val_loss = pick(run, &val, &loss, None, false);
+        let val_metric = pick(run, &val, &metric, None, true);
+        let train_metric = val_metric
+            .and_then(|vm| matching_train_metric(run, vm.series))
+            .or_else(|| pick(run, &[Split::Train], &metric, Some(true), true));
+        let lr = pick(
+            run,
+            &[Split::Other],
+            &[Kind::LearningRate],
+            Some(false),
+            false,
+        )
+        .or_else(|| pick(run, &[Split::Other], &[Kind::LearningRate], None, false));
+        let update_ratio = pick(run, &[Split::Other], &[Kind::UpdateRatio], None, false);
+        let mut view = RunView {
+            run,
+            train_loss_fine,
+            train_loss,
+            val_loss,
+            train_metric,
+            val_metric,
+            lr,
+            update_ratio,
+            table: EvalTable::default(),
+        };
+        view.table = view.build_table();
+        view
+    }
+
+    fn build_table(&self) -> EvalTable {
+        let reference = self
+            .val_loss
+            .or(self.val_metric)
+            .or(self.train_loss.filter(|p| p.epoch_level));
+        let Some(reference) = reference else {
+            return EvalTable::default();
+        };
+        let r = reference.series;
+        let on_epoch = r.epochs().is_some();
+        let key = |s: &Series| -> Option<Vec<f64>> {
+            if on_epoch {
+                s.epochs().map(<[f64]>::to_vec)
+            } else if s.axis == r.axis {
+                Some(s.x.clone())
+            } else {
+                None
+            }
+        };
+        let Some(ref_key) = key(r) else {
+            return EvalTable::default();
+        };
+        let align = |p: Option<Pick<'a>>, last: bool| -> Option<Vec<f64>> {
+            let s = p?.series;
+            if std::ptr::eq(s, r) {
+                return Some(s.values.clone());
+            }
+            let k = key(s)?;
+            Some(if last {
+                align_last(&ref_key, &k, &s.values)
+            } else {
+                align_mean(&ref_key, &k, &s.values)
+            })
+        };
+        let metric_lower = self
+            .val_metric
+            .or(self.train_metric)
+            .is_some_and(|p| p.series.role.kind == Kind::MetricLower);
+        EvalTable {
+            axis: Some(if on_epoch { Axis::Epoch } else { r.axis }),
+            x: ref_key.clone(),
+            val_loss: align(self.val_loss, false),
+            val_metric: align(self.val_metric, false),
+            train_loss: align(self.train_loss, false),
+            train_metric: align(self.train_metric, false),
+            lr: align(self.lr, true),
+            metric_lower_is_better: metric_lower,
+        }
+    }
+
+    /// Loss per step if logged per step, else per epoch: what flat-start, divergence and spikes read.
+    pub fn fine_loss(&self) -> Option<&'a Series> {
+        self.train_loss_fine.or(self.train_loss).map(|p| p.series)
+    }
+
+    /// Steps per epoch, when the fine loss carries epochs beside steps.
+    pub fn steps_per_epoch(&self) -> Option<f64> {
+        let s = self.fine_loss()?;
+        if s.axis != Axis::Step {
+            return None;
+        }
+        let e = s.epoch.as_ref()?;
+        let (first, last) = (
+            e.iter().position(|v| v.is_finite())?,
+            e.iter().rposition(|v| v.is_finite())?,
+        );
+        let de = e[last] - e[first];
+        let ds = s.x[last] - s.x[first];
+        (de >= 1.0 && ds > 0.0).then(|| ds / de)
+    }
+}
+
+/// The train metric that matches the validation metric's name (`val_acc` ↔ `acc`).
+fn matching_train_metric<'a>(run: &'a Run, val: &Series) -> Option<Pick<'a>> {
+    let strip = |n: &str| -> Vec<String> {
+        tokens(n)
+            .into_iter()
+            .filter(|t| !PLACE_TOKENS.contains(&t.as_str()))
+            .collect()
+    };
+    let core = strip(&val.name);
+    let mut cands: Vec<&Series> = run
+        .series
+        .iter()
+        .filter(|s| {
+            s.role.split == Split::Train && s.role.kind == val.role.kind && strip(&s.name) == core
+        })
+        .collect();
+    cands.sort_by_key(|s| (!is_epoch_level(s), std::cmp::Reverse(s.len())));
+    cands.first().map(|s| Pick {
+        series: s,
+        epoch_level: is_epoch_level(s),
+    })
+}
+
+/// `(key, value)` pairs sorted by key; points without a key are left out.
+fn sorted_pairs(keys: &[f64], values: &[f64]) -> (Vec<f64>, Vec<f64>) {
+    let mut pairs: Vec<(f64, f64)> = keys
+        .iter()
+        .zip(values)
+        .filter(|(k, _)| k.is_finite())
+        .map(|(k, v)| (*k, *v))
+        .collect();
+    if !pairs.windows(2).all(|w| w[0].0 <= w[1].0) {
+        pairs.sort_by(|a, b| a.0.total_cmp(&b.0));
+    }
+    pairs.into_iter().unzip()
+}
+
+/// For each reference key, the mean of the finite values whose key lies in
+/// `(previous reference key, this key]` (the first row takes everything up to
+/// it). A row whose interval holds only non-finite values gets one of them, so
+/// a NaN stays visible. O((n + m) log n) with prefix sums.
+pub fn align_mean(reference: &[f64], keys: &[f64], values: &[f64]) -> Vec<f64> {
+    let (k, v) = sorted_pairs(keys, values);
+    let mut sums = Vec::with_capacity(v.len() + 1);
+    let mut counts = Vec::with_capacity(v.len() + 1);
+    sums.push(0.0);
+    counts.push(0usize);
+    for &x in &v {
+        let finite = x.is_finite();
+        sums.push(sums[sums.len() - 1] + if finite { x } else { 0.0 });
+        counts.push(counts[counts.len() - 1] + usize::from(finite));
+    }
+    let mut prev = f64::NEG_INFINITY;
+    reference
+        .iter()
+        .map(|&r| {
+            let lo = k.partition_point(|&x| x <= prev);
+            let hi = k.partition_point(|&x| x <= r).max(lo);
+            if r > prev {
+                prev = r;
+            }
+            let n = counts[hi] - counts[lo];
+            if n > 0 {
+                (sums[hi] - sums[lo]) / n as f64
+            } else {
+                v[lo..hi].first().copied().unwrap_or(f64::NAN)
+            }
+        })
+        .collect()
+}
+
+/// For each reference key, the last value logged at or before it (the LR in effect).
+pub fn align_last(reference: &[f64], keys: &[f64], values: &[f64]) -> Vec<f64> {
+    let (k, v) = sorted_pairs(keys, values);
+    reference
+        .iter()
+        .map(|&r| {
+            let idx = k.partition_point(|&x| x <= r);
+            if idx == 0 {
+                f64::NAN
+            } else {
+                v[idx - 1]
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn per_step_values_average_into_their_epoch() {
+        let out = align_mean(
+            &[0.0, 1.0],
+            &[0.0, 0.0, 1.0, 1.0],
+            &[4.0, 2.0, 1.0, f64::NAN],
+        );
+        assert_eq!(out, vec![3.0, 1.0]);
+    }
+
+    #[test]
+    fn an_interval_of_only_nan_stays_nan() {
+        let out = align_mean(&[0.0, 1.0], &[0.0, 1.0], &[1.0, f64::NAN]);
+        assert!(out[1].is_nan());
+    }
+
+    #[test]
+    fn lr_in_effect_is_the_last_logged_value() {
+        assert_eq!(
+            align_last(&[5.0, 10.0], &[0.0, 4.0, 8.0], &[0.1, 0.2, 0.3]),
+            vec![0.2, 0.3]
+        );
+    }
+}
