@@ -25,42 +25,20 @@ pub const ROLE_NAMES: &[(&str, Split, Kind)] = &[
 
 /// Parses one `ROLE=SERIES` override.
 pub fn parse_role(spec: &str) -> Result<(Role, String), String> {
-    let (role, series) = spec.split_once('=').ok_or_else(|| {
-        format!("--metric '{spec}': expected ROLE=SERIES, e.g. val_acc=metrics/mAP50-95(B)")
+    let (role, series) =
+        spec.split_once('=').ok_or_else(|| format!("--metric '{spec}': expected ROLE=SERIES, e.g. val_acc=metrics/mAP50-95(B)"))?;
+    let (_, split, kind) = ROLE_NAMES.iter().find(|(n, _, _)| *n == role.trim()).ok_or_else(|| {
+        let names: Vec<&str> = ROLE_NAMES.iter().map(|r| r.0).collect();
+        format!("--metric '{spec}': unknown role '{role}'; roles are: {}", names.join(", "))
     })?;
-    let (_, split, kind) = ROLE_NAMES
-        .iter()
-        .find(|(n, _, _)| *n == role.trim())
-        .ok_or_else(|| {
-            let names: Vec<&str> = ROLE_NAMES.iter().map(|r| r.0).collect();
-            format!(
-                "--metric '{spec}': unknown role '{role}'; roles are: {}",
-                names.join(", ")
-            )
-        })?;
     if series.is_empty() {
-        return Err(format!(
-            "--metric '{spec}': the series name after '=' is empty"
-        ));
+        return Err(format!("--metric '{spec}': the series name after '=' is empty"));
     }
-    Ok((
-        Role {
-            split: *split,
-            kind: *kind,
-        },
-        series.to_string(),
-    ))
+    Ok((Role { split: *split, kind: *kind }, series.to_string()))
 }
 
 pub fn read_options(input: &InputArgs) -> Result<ReadOptions, String> {
-    Ok(ReadOptions {
-        format: input.input_format,
-        roles: input
-            .metrics
-            .iter()
-            .map(|m| parse_role(m))
-            .collect::<Result<_, _>>()?,
-    })
+    Ok(ReadOptions { format: input.input_format, roles: input.metrics.iter().map(|m| parse_role(m)).collect::<Result<_, _>>()? })
 }
 
 /// Rule settings from `--classes` and every `--set RULE.PARAM=VALUE`.
@@ -71,15 +49,10 @@ pub fn settings(args: &DiagnoseArgs) -> Result<Settings, String> {
         return Err("--classes must be at least 2".into());
     }
     for spec in &args.settings {
-        let (key, value) = spec.split_once('=').ok_or_else(|| {
-            format!("--set '{spec}': expected RULE.PARAM=VALUE, e.g. plateau.stall_rel=0.05")
-        })?;
-        let value: f64 = value
-            .trim()
-            .parse()
-            .map_err(|_| format!("--set '{spec}': '{value}' is not a number"))?;
-        s.set(key.trim(), value)
-            .map_err(|e| format!("--set '{spec}': {e}"))?;
+        let (key, value) =
+            spec.split_once('=').ok_or_else(|| format!("--set '{spec}': expected RULE.PARAM=VALUE, e.g. plateau.stall_rel=0.05"))?;
+        let value: f64 = value.trim().parse().map_err(|_| format!("--set '{spec}': '{value}' is not a number"))?;
+        s.set(key.trim(), value).map_err(|e| format!("--set '{spec}': {e}"))?;
     }
     Ok(s)
 }
@@ -91,13 +64,7 @@ mod tests {
     #[test]
     fn role_override_parses_names_with_equals_free_series() {
         let (role, name) = parse_role("val_acc=metrics/mAP50-95(B)").unwrap();
-        assert_eq!(
-            role,
-            Role {
-                split: Split::Validation,
-                kind: Kind::MetricHigher
-            }
-        );
+        assert_eq!(role, Role { split: Split::Validation, kind: Kind::MetricHigher });
         assert_eq!(name, "metrics/mAP50-95(B)");
         assert!(parse_role("accuracy").unwrap_err().contains("ROLE=SERIES"));
         assert!(parse_role("bogus=x").unwrap_err().contains("roles are"));

@@ -6,16 +6,11 @@ use std::process::ExitCode;
 use anyhow::{anyhow, Context};
 use clap::Parser;
 
-use curvecheck::cli::{
-    Cli, ColorChoice, Command, DiagnoseArgs, FailOn, InputArgs, InspectArgs, InspectFormat,
-    OutputFormat,
-};
+use curvecheck::cli::{Cli, ColorChoice, Command, DiagnoseArgs, FailOn, InputArgs, InspectArgs, InspectFormat, OutputFormat};
 use curvecheck::config;
 use curvecheck::ingest::{self, IngestError};
 use curvecheck::model::Run;
-use curvecheck::report::{
-    self, json::JsonReporter, markdown::MarkdownReporter, text::TextReporter, Reporter, RunReport,
-};
+use curvecheck::report::{self, json::JsonReporter, markdown::MarkdownReporter, text::TextReporter, Reporter, RunReport};
 use curvecheck::rules::{self, Severity};
 
 const EXIT_FINDINGS: u8 = 1;
@@ -39,10 +34,7 @@ fn main() -> ExitCode {
 }
 
 fn is_broken_pipe(e: &anyhow::Error) -> bool {
-    e.chain().any(|c| {
-        c.downcast_ref::<std::io::Error>()
-            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
-    })
+    e.chain().any(|c| c.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe))
 }
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
@@ -52,34 +44,21 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Rules => {
             let mut out = String::new();
             for r in rules::REGISTRY {
-                out.push_str(&format!(
-                    "{:<16} {:<8} {}\n",
-                    r.id(),
-                    r.severity().as_str(),
-                    r.summary()
-                ));
+                out.push_str(&format!("{:<16} {:<8} {}\n", r.id(), r.severity().as_str(), r.summary()));
             }
             out.push_str("\n`curvecheck explain RULE` shows a rule's documentation and options.\n");
             write_stdout(out.as_bytes())?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Explain { rule } => {
-            let r = rules::find(&rule).ok_or_else(|| {
-                anyhow!("no rule '{rule}'; rules are: {}", rules::ids().join(", "))
-            })?;
+            let r = rules::find(&rule).ok_or_else(|| anyhow!("no rule '{rule}'; rules are: {}", rules::ids().join(", ")))?;
             let mut out = rules::docs(r);
             out.push('\n');
             if r.params().is_empty() {
                 out.push_str("(none)\n");
             }
             for p in r.params() {
-                out.push_str(&format!(
-                    "- `{}.{}` (default {}): {}\n",
-                    r.id(),
-                    p.name,
-                    p.default,
-                    p.doc
-                ));
+                out.push_str(&format!("- `{}.{}` (default {}): {}\n", r.id(), p.name, p.default, p.doc));
             }
             write_stdout(out.as_bytes())?;
             Ok(ExitCode::SUCCESS)
@@ -117,11 +96,7 @@ fn inspect(args: &InspectArgs) -> anyhow::Result<ExitCode> {
         };
         write_stdout(&out)?;
     }
-    Ok(if errors.is_empty() {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(EXIT_BAD_INPUT)
-    })
+    Ok(if errors.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(EXIT_BAD_INPUT) })
 }
 
 fn diagnose(args: &DiagnoseArgs) -> anyhow::Result<ExitCode> {
@@ -140,10 +115,7 @@ fn diagnose(args: &DiagnoseArgs) -> anyhow::Result<ExitCode> {
         .collect();
     report::worst_first(&mut reports);
     let out = match args.format {
-        OutputFormat::Text => TextReporter {
-            color: use_color(args.color),
-        }
-        .render(&reports),
+        OutputFormat::Text => TextReporter { color: use_color(args.color) }.render(&reports),
         OutputFormat::Json => JsonReporter.render(&reports),
         OutputFormat::Markdown => MarkdownReporter.render(&reports),
     };
@@ -156,26 +128,15 @@ fn diagnose(args: &DiagnoseArgs) -> anyhow::Result<ExitCode> {
         FailOn::Warning => Some(Severity::Warning),
         FailOn::Error => Some(Severity::Error),
     };
-    let failed = threshold.is_some_and(|t| {
-        reports
-            .iter()
-            .any(|r| r.findings.iter().any(|f| f.severity >= t))
-    });
-    Ok(if failed {
-        ExitCode::from(EXIT_FINDINGS)
-    } else {
-        ExitCode::SUCCESS
-    })
+    let failed = threshold.is_some_and(|t| reports.iter().any(|r| r.findings.iter().any(|f| f.severity >= t)));
+    Ok(if failed { ExitCode::from(EXIT_FINDINGS) } else { ExitCode::SUCCESS })
 }
 
 fn use_color(choice: ColorChoice) -> bool {
     match choice {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
-        ColorChoice::Auto => {
-            std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-                && std::io::stdout().is_terminal()
-        }
+        ColorChoice::Auto => std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stdout().is_terminal(),
     }
 }
 

@@ -157,19 +157,12 @@ impl Run {
     pub fn skip(&mut self, location: impl Into<String>, reason: impl Into<String>) {
         self.skipped_count += 1;
         if self.skipped.len() < SKIPPED_DETAIL_CAP {
-            self.skipped.push(Skipped {
-                location: location.into(),
-                reason: reason.into(),
-            });
+            self.skipped.push(Skipped { location: location.into(), reason: reason.into() });
         }
     }
 
     pub fn restart_count(&self) -> usize {
-        self.series
-            .iter()
-            .map(|s| s.restarts.len())
-            .max()
-            .unwrap_or(0)
+        self.series.iter().map(|s| s.restarts.len()).max().unwrap_or(0)
     }
 }
 
@@ -195,12 +188,7 @@ pub fn resolve_restarts(x: &[f64]) -> (Vec<usize>, Vec<Restart>) {
             let cut = kept.partition_point(|&k| x[k] < xi);
             let replaced = kept.len() - cut;
             kept.truncate(cut);
-            restarts.push(Restart {
-                record: i,
-                from_x: max_x,
-                to_x: xi,
-                replaced,
-            });
+            restarts.push(Restart { record: i, from_x: max_x, to_x: xi, replaced });
         }
         max_x = if xi < max_x { xi } else { max_x.max(xi) };
         kept.push(i);

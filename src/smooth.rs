@@ -27,11 +27,7 @@ pub fn sma_trailing(values: &[f64], window: usize) -> Vec<f64> {
                 count -= 1;
             }
         }
-        out.push(if !v.is_finite() || count == 0 {
-            v
-        } else {
-            sum / count as f64
-        });
+        out.push(if !v.is_finite() || count == 0 { v } else { sum / count as f64 });
     }
     out
 }
@@ -115,11 +111,7 @@ pub fn ema_debiased(values: &[f64], weight: f64) -> Vec<f64> {
 /// with `a = w^(Δx/unit)`.
 pub fn ema_time_weighted(x: &[f64], values: &[f64], weight: f64, unit: f64) -> Vec<f64> {
     let w = weight.clamp(0.0, 1.0);
-    let unit = if unit > 0.0 && unit.is_finite() {
-        unit
-    } else {
-        1.0
-    };
+    let unit = if unit > 0.0 && unit.is_finite() { unit } else { 1.0 };
     let (mut m, mut norm) = (0.0, 0.0);
     let mut prev_x: Option<f64> = None;
     x.iter()

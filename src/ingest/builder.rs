@@ -52,26 +52,12 @@ impl SeriesBuilder {
     }
 
     /// Adds a whole column at once (CSV readers); `epoch` must be as long as `x` when given.
-    pub fn push_column(
-        &mut self,
-        name: &str,
-        axis: Axis,
-        x: Vec<f64>,
-        epoch: Option<Vec<f64>>,
-        values: Vec<f64>,
-    ) {
+    pub fn push_column(&mut self, name: &str, axis: Axis, x: Vec<f64>, epoch: Option<Vec<f64>>, values: Vec<f64>) {
         debug_assert_eq!(x.len(), values.len());
         let has_epoch = epoch.is_some();
         let epoch = epoch.unwrap_or_default();
         self.index.insert(name.to_string(), self.pending.len());
-        self.pending.push(Pending {
-            name: name.to_string(),
-            axis,
-            x,
-            epoch,
-            has_epoch,
-            values,
-        });
+        self.pending.push(Pending { name: name.to_string(), axis, x, epoch, has_epoch, values });
     }
 
     /// Series in first-seen order, restarts resolved; series with no point are left out.

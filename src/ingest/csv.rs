@@ -19,29 +19,10 @@ use super::detect::{strip_bom, Format};
 use super::IngestError;
 use crate::model::{Axis, Kind, Role, Run};
 
-const STEP_COLUMNS: &[&str] = &[
-    "step",
-    "global_step",
-    "iteration",
-    "iter",
-    "_step",
-    "steps",
-    "trainer/global_step",
-];
+const STEP_COLUMNS: &[&str] = &["step", "global_step", "iteration", "iter", "_step", "steps", "trainer/global_step"];
 const EPOCH_COLUMNS: &[&str] = &["epoch", "epochs"];
 /// Columns that are bookkeeping text by nature, not a curve gone wrong.
-const TEXT_COLUMNS: &[&str] = &[
-    "created_at",
-    "timestamp",
-    "date",
-    "datetime",
-    "time",
-    "name",
-    "run",
-    "phase",
-    "mode",
-    "split",
-];
+const TEXT_COLUMNS: &[&str] = &["created_at", "timestamp", "date", "datetime", "time", "name", "run", "phase", "mode", "split"];
 
 pub fn read(path: &Path, bytes: &[u8], format: Format) -> Result<Run, IngestError> {
     let text = strip_bom(bytes);
@@ -50,65 +31,27 @@ pub fn read(path: &Path, bytes: &[u8], format: Format) -> Result<Run, IngestErro
         .with_has_header(true)
         .with_infer_schema_length(Some(0))
         .with_raise_if_empty(true)
-        .with_parse_options(
-            CsvParseOptions::default()
-                .with_separator(separator)
-                .with_missing_is_null(true),
-        )
+        .with_parse_options(CsvParseOptions::default().with_separator(separator).with_missing_is_null(true))
         .into_reader_with_file_handle(Cursor::new(text))
         .finish()
-        .map_err(|e| {
-            IngestError::malformed(
-                path,
-                None,
-                format!("not a readable CSV table: {}", first_line(&e.to_string())),
-            )
-        })?;
-    let names: Vec<String> = df
-        .get_column_names()
-        .iter()
-        .map(|n| n.trim().trim_matches('"').to_string())
-        .collect();
+        .map_err(|e| IngestError::malformed(path, None, format!("not a readable CSV table: {}", first_line(&e.to_string()))))?;
+    let names: Vec<String> = df.get_column_names().iter().map(|n| n.trim().trim_matches('"').to_string()).collect();
     let rows = df.height();
     if rows == 0 {
-        return Err(IngestError::malformed(
-            path,
-            Some("line 2".into()),
-            "the file has a header but no rows",
-        ));
+        return Err(IngestError::malformed(path, Some("line 2".into()), "the file has a header but no rows"));
     }
     let mut cols: Vec<Vec<Cell>> = Vec::with_capacity(names.len());
     for c in df.columns() {
-        let ca = c
-            .str()
-            .map_err(|e| IngestError::malformed(path, None, e.to_string()))?;
-        cols.push(
-            ca.iter()
-                .map(|v| v.map_or(Cell::Missing, parse_cell))
-                .collect(),
-        );
+        let ca = c.str().map_err(|e| IngestError::malformed(path, None, e.to_string()))?;
+        cols.push(ca.iter().map(|v| v.map_or(Cell::Missing, parse_cell)).collect());
     }
-    let raw = |col: usize, row: usize| -> String {
-        df.columns()[col]
-            .str()
-            .ok()
-            .and_then(|ca| ca.get(row))
-            .unwrap_or("")
-            .trim()
-            .to_string()
-    };
+    let raw =
+        |col: usize, row: usize| -> String { df.columns()[col].str().ok().and_then(|ca| ca.get(row)).unwrap_or("").trim().to_string() };
 
-    let find = |set: &[&str]| {
-        names
-            .iter()
-            .position(|n| set.contains(&n.to_ascii_lowercase().as_str()))
-    };
+    let find = |set: &[&str]| names.iter().position(|n| set.contains(&n.to_ascii_lowercase().as_str()));
     let step_col = find(STEP_COLUMNS);
     let epoch_col = find(EPOCH_COLUMNS);
-    let index_col = (names
-        .first()
-        .is_some_and(|n| n.is_empty() || n == "Unnamed: 0"))
-    .then_some(0);
+    let index_col = (names.first().is_some_and(|n| n.is_empty() || n == "Unnamed: 0")).then_some(0);
     let (x_col, axis) = match (step_col, epoch_col, index_col) {
         (Some(s), _, _) => (s, Axis::Step),
         (None, Some(e), _) => (e, Axis::Epoch),
@@ -140,25 +83,12 @@ pub fn read(path: &Path, bytes: &[u8], format: Format) -> Result<Run, IngestErro
                 row_ok[r] = true;
             }
             Cell::Text if raw(x_col, r) == names[x_col] => {
-                run.skip(
-                    format!("line {}", r + 2),
-                    "header repeated mid-file (a resumed run appended to this file)",
-                );
+                run.skip(format!("line {}", r + 2), "header repeated mid-file (a resumed run appended to this file)");
             }
             _ => {
-                let has_values = cols
-                    .iter()
-                    .enumerate()
-                    .any(|(c, col)| c != x_col && matches!(col[r], Cell::Number(_)));
+                let has_values = cols.iter().enumerate().any(|(c, col)| c != x_col && matches!(col[r], Cell::Number(_)));
                 if has_values {
-                    run.skip(
-                        format!("line {}", r + 2),
-                        format!(
-                            "{} '{}' is not a number; row ignored",
-                            names[x_col],
-                            raw(x_col, r)
-                        ),
-                    );
+                    run.skip(format!("line {}", r + 2), format!("{} '{}' is not a number; row ignored", names[x_col], raw(x_col, r)));
                 }
             }
         }
@@ -166,11 +96,7 @@ pub fn read(path: &Path, bytes: &[u8], format: Format) -> Result<Run, IngestErro
 
     if axis == Axis::Epoch && rows > 1 {
         let first = x.iter().copied().find(|v| v.is_finite());
-        if first.is_some()
-            && x.iter()
-                .zip(&row_ok)
-                .all(|(v, ok)| !ok || Some(*v) == first)
-        {
+        if first.is_some() && x.iter().zip(&row_ok).all(|(v, ok)| !ok || Some(*v) == first) {
             // Keras CSVLogger in append mode with one epoch per fit(): every row says epoch 0.
             let mut n = 0.0;
             for (v, ok) in x.iter_mut().zip(&row_ok) {
@@ -188,18 +114,7 @@ pub fn read(path: &Path, bytes: &[u8], format: Format) -> Result<Run, IngestErro
     }
 
     let epoch_of_row: Option<Vec<f64>> = match (axis, epoch_col) {
-        (Axis::Step, Some(e)) => Some(
-            cols[e]
-                .iter()
-                .map(|c| {
-                    if let Cell::Number(v) = c {
-                        *v
-                    } else {
-                        f64::NAN
-                    }
-                })
-                .collect(),
-        ),
+        (Axis::Step, Some(e)) => Some(cols[e].iter().map(|c| if let Cell::Number(v) = c { *v } else { f64::NAN }).collect()),
         _ => None,
     };
 
@@ -210,35 +125,20 @@ pub fn read(path: &Path, bytes: &[u8], format: Format) -> Result<Run, IngestErro
             continue;
         }
         let col = &cols[c];
-        let numbers = col
-            .iter()
-            .zip(&row_ok)
-            .filter(|(v, ok)| **ok && matches!(v, Cell::Number(_)))
-            .count();
-        let texts = col
-            .iter()
-            .zip(&row_ok)
-            .filter(|(v, ok)| **ok && matches!(v, Cell::Text))
-            .count();
+        let numbers = col.iter().zip(&row_ok).filter(|(v, ok)| **ok && matches!(v, Cell::Number(_))).count();
+        let texts = col.iter().zip(&row_ok).filter(|(v, ok)| **ok && matches!(v, Cell::Text)).count();
         if numbers == 0 && texts > 0 {
             let lower = name.to_ascii_lowercase();
-            let metric_like =
-                Role::infer(name).kind != Kind::Other && !TEXT_COLUMNS.contains(&lower.as_str());
+            let metric_like = Role::infer(name).kind != Kind::Other && !TEXT_COLUMNS.contains(&lower.as_str());
             if metric_like {
-                let r = (0..rows)
-                    .find(|&r| row_ok[r] && col[r] == Cell::Text)
-                    .unwrap_or(0);
+                let r = (0..rows).find(|&r| row_ok[r] && col[r] == Cell::Text).unwrap_or(0);
                 return Err(IngestError::malformed(
                     path,
                     Some(format!("line {}, column '{name}'", r + 2)),
                     format!("'{}' is not a number, and no row of this column holds one; is this the right file?", raw(c, r)),
                 ));
             }
-            ignored_text.push(if name.is_empty() {
-                "(unnamed)".to_string()
-            } else {
-                name.clone()
-            });
+            ignored_text.push(if name.is_empty() { "(unnamed)".to_string() } else { name.clone() });
             continue;
         }
         let mut xs = Vec::with_capacity(numbers);
@@ -256,10 +156,7 @@ pub fn read(path: &Path, bytes: &[u8], format: Format) -> Result<Run, IngestErro
                         es.push(eo[r]);
                     }
                 }
-                Cell::Text => run.skip(
-                    format!("line {}, column '{name}'", r + 2),
-                    format!("'{}' is not a number", raw(c, r)),
-                ),
+                Cell::Text => run.skip(format!("line {}, column '{name}'", r + 2), format!("'{}' is not a number", raw(c, r))),
                 Cell::Missing => {}
             }
         }
@@ -267,18 +164,11 @@ pub fn read(path: &Path, bytes: &[u8], format: Format) -> Result<Run, IngestErro
         builder.push_column(name, axis, xs, es, vs);
     }
     if !ignored_text.is_empty() {
-        run.notes.push(format!(
-            "text columns not read as curves: {}",
-            ignored_text.join(", ")
-        ));
+        run.notes.push(format!("text columns not read as curves: {}", ignored_text.join(", ")));
     }
     run.series = builder.finish();
     if run.series.is_empty() {
-        return Err(IngestError::malformed(
-            path,
-            None,
-            "no numeric column besides the step/epoch column; nothing to analyse",
-        ));
+        return Err(IngestError::malformed(path, None, "no numeric column besides the step/epoch column; nothing to analyse"));
     }
     Ok(run)
 }

@@ -72,9 +72,7 @@ impl Format {
 pub fn looks_like_log_name(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
     lower.starts_with("events.out.tfevents")
-        || [".csv", ".tsv", ".json", ".jsonl", ".ndjson", ".log"]
-            .iter()
-            .any(|e| lower.ends_with(e))
+        || [".csv", ".tsv", ".json", ".jsonl", ".ndjson", ".log"].iter().any(|e| lower.ends_with(e))
         || lower == "log.txt"
 }
 
@@ -85,9 +83,7 @@ pub fn detect(path: &Path, bytes: &[u8]) -> Result<Format, IngestError> {
         return err("file is empty");
     }
     if bytes.starts_with(b"version https://git-lfs") {
-        return err(
-            "this is a Git LFS pointer, not the log itself; run `git lfs pull` to fetch the file",
-        );
+        return err("this is a Git LFS pointer, not the log itself; run `git lfs pull` to fetch the file");
     }
     if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
         return err("file is UTF-16 encoded; save it as UTF-8 (e.g. `iconv -f UTF-16 -t UTF-8`)");
@@ -100,21 +96,17 @@ pub fn detect(path: &Path, bytes: &[u8]) -> Result<Format, IngestError> {
     }
     let text_start = &bytes[..bytes.len().min(64 * 1024)];
     let text = strip_bom(text_start);
-    let printable = text
-        .iter()
-        .filter(|&&b| b == b'\n' || b == b'\r' || b == b'\t' || (b >= 0x20 && b != 0x7f))
-        .count();
+    let printable = text.iter().filter(|&&b| b == b'\n' || b == b'\r' || b == b'\t' || (b >= 0x20 && b != 0x7f)).count();
     if printable * 10 < text.len() * 9 {
         return err("file is binary and not a TensorBoard event file; curvecheck reads CSV, JSON, JSON lines and tfevents logs");
     }
-    let first = text
-        .iter()
-        .position(|b| !b.is_ascii_whitespace())
-        .map(|i| text[i]);
+    let first = text.iter().position(|b| !b.is_ascii_whitespace()).map(|i| text[i]);
     match first {
         None => err("file holds only whitespace"),
         Some(b'{') => Ok(detect_json(bytes)),
-        Some(b'[') => err("a JSON array at the top level is not a training log curvecheck knows; expected an object or one object per line"),
+        Some(b'[') => {
+            err("a JSON array at the top level is not a training log curvecheck knows; expected an object or one object per line")
+        }
         Some(_) => Ok(detect_csv(path, text)),
     }
 }
@@ -127,13 +119,10 @@ pub fn strip_bom(bytes: &[u8]) -> &[u8] {
 /// line is a complete object and another object follows, it is JSON lines.
 fn detect_json(bytes: &[u8]) -> Format {
     let text = strip_bom(bytes);
-    let mut lines = text
-        .split(|&b| b == b'\n')
-        .filter(|l| !l.iter().all(u8::is_ascii_whitespace));
+    let mut lines = text.split(|&b| b == b'\n').filter(|l| !l.iter().all(u8::is_ascii_whitespace));
     let first = lines.next().unwrap_or_default();
     let first_str = String::from_utf8_lossy(first);
-    let clean =
-        super::cells::sanitize_python_json(&first_str).unwrap_or_else(|| first_str.to_string());
+    let clean = super::cells::sanitize_python_json(&first_str).unwrap_or_else(|| first_str.to_string());
     let first = serde_json::from_str::<serde_json::Value>(&clean).ok();
     if let Some(serde_json::Value::Object(m)) = &first {
         if lines.next().is_some() || !m.values().any(|v| v.is_array()) {
@@ -148,36 +137,18 @@ fn detect_json(bytes: &[u8]) -> Format {
 }
 
 fn detect_csv(path: &Path, text: &[u8]) -> Format {
-    let file_name = path
-        .file_name()
-        .map(|f| f.to_string_lossy().to_ascii_lowercase())
-        .unwrap_or_default();
+    let file_name = path.file_name().map(|f| f.to_string_lossy().to_ascii_lowercase()).unwrap_or_default();
     let head = String::from_utf8_lossy(text);
     let header_line = head.lines().next().unwrap_or_default();
-    let names: Vec<String> = header_line
-        .split([',', '\t', ';'])
-        .map(|c| c.trim().trim_matches('"').to_string())
-        .collect();
+    let names: Vec<String> = header_line.split([',', '\t', ';']).map(|c| c.trim().trim_matches('"').to_string()).collect();
     let has = |n: &str| names.iter().any(|c| c == n);
-    if names
-        .first()
-        .is_some_and(|n| n.is_empty() || n == "Unnamed: 0")
-    {
+    if names.first().is_some_and(|n| n.is_empty() || n == "Unnamed: 0") {
         return Format::KerasHistoryCsv;
     }
-    if names.iter().any(|n| {
-        n.starts_with("metrics/")
-            || n.starts_with("x/lr")
-            || n.starts_with("lr/pg")
-            || n.starts_with("train/box")
-    }) {
+    if names.iter().any(|n| n.starts_with("metrics/") || n.starts_with("x/lr") || n.starts_with("lr/pg") || n.starts_with("train/box")) {
         return Format::Ultralytics;
     }
-    if names.len() >= 3
-        && names[0] == "epoch"
-        && names[1] == "train_loss"
-        && names.iter().any(|n| n.starts_with("eval_"))
-    {
+    if names.len() >= 3 && names[0] == "epoch" && names[1] == "train_loss" && names.iter().any(|n| n.starts_with("eval_")) {
         return Format::TimmSummary;
     }
     if has("created_at")
@@ -185,9 +156,7 @@ fn detect_csv(path: &Path, text: &[u8]) -> Format {
             && has("epoch")
             && (file_name == "metrics.csv"
                 || sparse(&head)
-                || names.iter().any(|n| {
-                    n.ends_with("_step") || n.ends_with("_epoch") || n.starts_with("lr-")
-                })))
+                || names.iter().any(|n| n.ends_with("_step") || n.ends_with("_epoch") || n.starts_with("lr-"))))
     {
         return Format::LightningCsvlogger;
     }
@@ -202,8 +171,5 @@ fn detect_csv(path: &Path, text: &[u8]) -> Format {
 
 /// Lightning writes one row per `log_metrics` call: most cells of most rows are empty.
 fn sparse(head: &str) -> bool {
-    head.lines()
-        .skip(1)
-        .take(50)
-        .any(|l| l.contains(",,") || l.ends_with(',') || l.starts_with(','))
+    head.lines().skip(1).take(50).any(|l| l.contains(",,") || l.ends_with(',') || l.starts_with(','))
 }

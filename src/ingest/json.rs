@@ -17,40 +17,19 @@ const HF_AXIS_KEYS: &[&str] = &["step", "epoch"];
 const HF_SUMMARY_KEYS: &[&str] = &["train_runtime", "total_flos", "train_samples_per_second"];
 
 pub fn read(path: &Path, bytes: &[u8]) -> Result<Run, IngestError> {
-    let text = std::str::from_utf8(strip_bom(bytes)).map_err(|e| {
-        IngestError::malformed(
-            path,
-            Some(format!("byte {}", e.valid_up_to())),
-            "not valid UTF-8",
-        )
-    })?;
+    let text = std::str::from_utf8(strip_bom(bytes))
+        .map_err(|e| IngestError::malformed(path, Some(format!("byte {}", e.valid_up_to())), "not valid UTF-8"))?;
     let clean = sanitize_python_json(text);
     let doc: Value = serde_json::from_str(clean.as_deref().unwrap_or(text)).map_err(|e| {
-        let what = if e.is_eof() {
-            "the file ends in the middle of the JSON document (truncated?)"
-        } else {
-            "invalid JSON"
-        };
-        IngestError::malformed(
-            path,
-            Some(format!("line {}, column {}", e.line(), e.column())),
-            format!("{what}: {e}"),
-        )
+        let what = if e.is_eof() { "the file ends in the middle of the JSON document (truncated?)" } else { "invalid JSON" };
+        IngestError::malformed(path, Some(format!("line {}, column {}", e.line(), e.column())), format!("{what}: {e}"))
     })?;
     let Value::Object(top) = doc else {
-        return Err(IngestError::malformed(
-            path,
-            None,
-            "expected a JSON object at the top level",
-        ));
+        return Err(IngestError::malformed(path, None, "expected a JSON object at the top level"));
     };
     match top.get("log_history") {
         Some(Value::Array(entries)) => Ok(read_trainer_state(path, &top, entries)),
-        Some(_) => Err(IngestError::malformed(
-            path,
-            None,
-            "'log_history' is not a list",
-        )),
+        Some(_) => Err(IngestError::malformed(path, None, "'log_history' is not a list")),
         None => read_keras_history(path, &top),
     }
 }
@@ -66,12 +45,8 @@ fn read_trainer_state(path: &Path, top: &Map<String, Value>, entries: &[Value]) 
             continue;
         };
         if HF_SUMMARY_KEYS.iter().any(|k| e.contains_key(*k)) {
-            let parts: Vec<String> = e
-                .iter()
-                .filter_map(|(k, v)| Some(format!("{k}={}", v.as_f64()?)))
-                .collect();
-            run.notes
-                .push(format!("final summary entry: {}", parts.join(", ")));
+            let parts: Vec<String> = e.iter().filter_map(|(k, v)| Some(format!("{k}={}", v.as_f64()?))).collect();
+            run.notes.push(format!("final summary entry: {}", parts.join(", ")));
             continue;
         }
         let step = e.get("step").and_then(Value::as_f64);

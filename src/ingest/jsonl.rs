@@ -18,15 +18,7 @@ use super::detect::strip_bom;
 use super::IngestError;
 use crate::model::{Axis, Run};
 
-const STEP_KEYS: &[&str] = &[
-    "step",
-    "iteration",
-    "global_step",
-    "_step",
-    "iter",
-    "num_updates",
-    "update",
-];
+const STEP_KEYS: &[&str] = &["step", "iteration", "global_step", "_step", "iter", "num_updates", "update"];
 const EPOCH_KEY: &str = "epoch";
 /// Prefix for MMEngine validation records, whose keys (`data_time`, `time`) repeat the training records'.
 const MMENGINE_VAL_PREFIX: &str = "val/";
@@ -48,33 +40,21 @@ pub fn read(path: &Path, bytes: &[u8]) -> Result<Run, IngestError> {
         match serde_json::from_str::<Value>(clean.as_deref().unwrap_or(line)) {
             Ok(Value::Object(m)) => records.push((i + 1, m)),
             Ok(_) => run.skip(format!("line {}", i + 1), "not a JSON object"),
-            Err(e) if e.is_eof() && Some(i) == last_content => run.skip(
-                format!("line {}", i + 1),
-                "last line is cut off (file still being written, or the job was killed)",
-            ),
+            Err(e) if e.is_eof() && Some(i) == last_content => {
+                run.skip(format!("line {}", i + 1), "last line is cut off (file still being written, or the job was killed)")
+            }
             Err(e) => run.skip(format!("line {}", i + 1), format!("invalid JSON: {e}")),
         }
     }
     if records.is_empty() {
-        return Err(IngestError::malformed(
-            path,
-            None,
-            "no line holds a JSON object; nothing to read",
-        ));
+        return Err(IngestError::malformed(path, None, "no line holds a JSON object; nothing to read"));
     }
     if run.skipped_count > records.len() {
-        let first = run
-            .skipped
-            .first()
-            .map(|s| format!("{}: {}", s.location, s.reason))
-            .unwrap_or_default();
+        let first = run.skipped.first().map(|s| format!("{}: {}", s.location, s.reason)).unwrap_or_default();
         return Err(IngestError::malformed(
             path,
             None,
-            format!(
-                "most lines are not JSON objects ({} of {}); first: {first}",
-                run.skipped_count, run.records
-            ),
+            format!("most lines are not JSON objects ({} of {}); first: {first}", run.skipped_count, run.records),
         ));
     }
 
@@ -89,13 +69,8 @@ pub fn read(path: &Path, bytes: &[u8]) -> Result<Run, IngestError> {
     let mut texts: BTreeMap<String, usize> = BTreeMap::new();
     let mut mmengine_val = 0usize;
     for (line, m) in &records {
-        let group = GROUP_KEYS
-            .iter()
-            .find_map(|k| m.get(*k).and_then(Value::as_str).map(|v| (*k, v)));
-        let step_key = STEP_KEYS.iter().find(|k| {
-            m.get(**k)
-                .is_some_and(|v| json_number(v) != Cell::Text && !v.is_null())
-        });
+        let group = GROUP_KEYS.iter().find_map(|k| m.get(*k).and_then(Value::as_str).map(|v| (*k, v)));
+        let step_key = STEP_KEYS.iter().find(|k| m.get(**k).is_some_and(|v| json_number(v) != Cell::Text && !v.is_null()));
         let step = step_key.and_then(|k| num(&m[*k]));
         let epoch = m.get(EPOCH_KEY).and_then(num);
         let mut prefix = group.map(|(_, v)| format!("{v}/")).unwrap_or_default();
@@ -111,38 +86,20 @@ pub fn read(path: &Path, bytes: &[u8]) -> Result<Run, IngestError> {
             (_, Some(s), None) => (Axis::Step, s, None),
             (_, None, Some(e)) => (Axis::Epoch, e, None),
             (_, None, None) => {
-                run.skip(
-                    format!("line {line}"),
-                    "record has no step, iteration or epoch field",
-                );
+                run.skip(format!("line {line}"), "record has no step, iteration or epoch field");
                 continue;
             }
         };
         for (k, v) in m {
-            if Some(k.as_str()) == step_key.copied()
-                || k == EPOCH_KEY
-                || group.is_some_and(|g| g.0 == k)
-            {
+            if Some(k.as_str()) == step_key.copied() || k == EPOCH_KEY || group.is_some_and(|g| g.0 == k) {
                 continue;
             }
-            push_value(
-                &mut builder,
-                &format!("{prefix}{k}"),
-                v,
-                axis,
-                x,
-                ep,
-                &mut lists,
-                &mut texts,
-            );
+            push_value(&mut builder, &format!("{prefix}{k}"), v, axis, x, ep, &mut lists, &mut texts);
         }
     }
     if records.iter().any(|(_, m)| m.contains_key("iteration")) {
         run.format = "detectron2".into();
-    } else if records
-        .iter()
-        .all(|(_, m)| m.contains_key(EPOCH_KEY) && !STEP_KEYS.iter().any(|k| m.contains_key(*k)))
-    {
+    } else if records.iter().all(|(_, m)| m.contains_key(EPOCH_KEY) && !STEP_KEYS.iter().any(|k| m.contains_key(*k))) {
         run.format = "deit-log".into();
     }
     if mmengine_val > 0 {
@@ -152,21 +109,14 @@ pub fn read(path: &Path, bytes: &[u8]) -> Result<Run, IngestError> {
         ));
     }
     for (k, n) in lists {
-        run.notes.push(format!(
-            "'{k}' holds lists ({n} records), not a single curve; not read"
-        ));
+        run.notes.push(format!("'{k}' holds lists ({n} records), not a single curve; not read"));
     }
     for (k, n) in texts {
-        run.notes
-            .push(format!("'{k}' holds text ({n} records); not read"));
+        run.notes.push(format!("'{k}' holds text ({n} records); not read"));
     }
     run.series = builder.finish();
     if run.series.is_empty() {
-        return Err(IngestError::malformed(
-            path,
-            None,
-            "no numeric field besides step/epoch in any record",
-        ));
+        return Err(IngestError::malformed(path, None, "no numeric field besides step/epoch in any record"));
     }
     Ok(run)
 }

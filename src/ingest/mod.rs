@@ -29,20 +29,12 @@ pub enum IngestError {
         source: std::io::Error,
     },
     #[error("{path}{}: {message}", location.as_ref().map(|l| format!(": {l}")).unwrap_or_default())]
-    Malformed {
-        path: String,
-        location: Option<String>,
-        message: String,
-    },
+    Malformed { path: String, location: Option<String>, message: String },
 }
 
 impl IngestError {
     pub fn malformed(path: &Path, location: Option<String>, message: impl Into<String>) -> Self {
-        IngestError::Malformed {
-            path: path.display().to_string(),
-            location,
-            message: message.into(),
-        }
+        IngestError::Malformed { path: path.display().to_string(), location, message: message.into() }
     }
 }
 
@@ -56,10 +48,7 @@ pub struct ReadOptions {
 
 /// Reads one path: a log file, or a directory whose log files are each read as a run.
 pub fn read_path(path: &Path, opts: &ReadOptions) -> Result<Vec<Run>, IngestError> {
-    let meta = std::fs::metadata(path).map_err(|source| IngestError::Io {
-        path: path.display().to_string(),
-        source,
-    })?;
+    let meta = std::fs::metadata(path).map_err(|source| IngestError::Io { path: path.display().to_string(), source })?;
     if meta.is_dir() {
         let files = discover(path);
         if files.is_empty() {
@@ -76,10 +65,7 @@ pub fn read_path(path: &Path, opts: &ReadOptions) -> Result<Vec<Run>, IngestErro
 
 /// Reads one log file into a run.
 pub fn read_file(path: &Path, opts: &ReadOptions) -> Result<Run, IngestError> {
-    let bytes = std::fs::read(path).map_err(|source| IngestError::Io {
-        path: path.display().to_string(),
-        source,
-    })?;
+    let bytes = std::fs::read(path).map_err(|source| IngestError::Io { path: path.display().to_string(), source })?;
     let format = match opts.format {
         Some(f) => f,
         None => detect::detect(path, &bytes)?,
@@ -98,10 +84,7 @@ pub fn read_file(path: &Path, opts: &ReadOptions) -> Result<Run, IngestError> {
 /// A run's name: the file's stem, or its folder's name when the file has a
 /// generic name (`metrics.csv`, `trainer_state.json`, event files).
 pub fn run_name(path: &Path) -> String {
-    let file = path
-        .file_name()
-        .map(|f| f.to_string_lossy().into_owned())
-        .unwrap_or_default();
+    let file = path.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
     const GENERIC: &[&str] = &[
         "metrics.csv",
         "metrics.json",
@@ -119,46 +102,26 @@ pub fn run_name(path: &Path) -> String {
     if generic {
         let mut dir = path.parent();
         while let Some(d) = dir {
-            let n = d
-                .file_name()
-                .map(|f| f.to_string_lossy().into_owned())
-                .unwrap_or_default();
-            let skip = n.starts_with("version_")
-                || [
-                    "lightning_logs",
-                    "tb",
-                    "train",
-                    "validation",
-                    "vis_data",
-                    "logs",
-                ]
-                .contains(&n.as_str());
+            let n = d.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
+            let skip =
+                n.starts_with("version_") || ["lightning_logs", "tb", "train", "validation", "vis_data", "logs"].contains(&n.as_str());
             if !skip && !n.is_empty() {
                 return n;
             }
             dir = d.parent();
         }
     }
-    path.file_stem()
-        .map(|f| f.to_string_lossy().into_owned())
-        .unwrap_or(file)
+    path.file_stem().map(|f| f.to_string_lossy().into_owned()).unwrap_or(file)
 }
 
-fn apply_role_overrides(
-    run: &mut Run,
-    roles: &[(Role, String)],
-    path: &Path,
-) -> Result<(), IngestError> {
+fn apply_role_overrides(run: &mut Run, roles: &[(Role, String)], path: &Path) -> Result<(), IngestError> {
     for (role, name) in roles {
         let Some(series) = run.series.iter_mut().find(|s| &s.name == name) else {
             let known: Vec<&str> = run.series.iter().map(|s| s.name.as_str()).collect();
             return Err(IngestError::malformed(
                 path,
                 None,
-                format!(
-                    "--metric names '{name}', but the log has no such series; it has: {}",
-                    known.join(", ")
-                ),
+                format!("--metric names '{name}', but the log has no such series; it has: {}", known.join(", ")),
             ));
         };
         series.role = *role;
@@ -183,10 +146,7 @@ fn discover(dir: &Path) -> Vec<PathBuf> {
         let mut entries: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
         entries.sort();
         for p in entries {
-            let name = p
-                .file_name()
-                .map(|f| f.to_string_lossy().into_owned())
-                .unwrap_or_default();
+            let name = p.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
             if name.starts_with('.') {
                 continue;
             }

@@ -27,8 +27,7 @@ fn masked_crc(data: &[u8]) -> u32 {
 
 /// True when the first record header's length checksum is right: a TFRecord file.
 pub fn looks_like_tfrecord(bytes: &[u8]) -> bool {
-    bytes.len() >= HEADER_LEN
-        && masked_crc(&bytes[..8]) == u32::from_le_bytes([bytes[8], bytes[9], bytes[10], bytes[11]])
+    bytes.len() >= HEADER_LEN && masked_crc(&bytes[..8]) == u32::from_le_bytes([bytes[8], bytes[9], bytes[10], bytes[11]])
 }
 
 #[derive(Clone, PartialEq, Message)]
@@ -109,15 +108,8 @@ fn scalar(v: &SummaryValue) -> Option<f64> {
         return Some(f64::from(x));
     }
     let t = v.tensor.as_ref()?;
-    let plugin = v
-        .metadata
-        .as_ref()
-        .and_then(|m| m.plugin_data.as_ref())
-        .map(|p| p.plugin_name.as_str())
-        .unwrap_or("");
-    if !(plugin.is_empty() || plugin == "scalars")
-        || t.tensor_shape.as_ref().is_some_and(|s| !s.dim.is_empty())
-    {
+    let plugin = v.metadata.as_ref().and_then(|m| m.plugin_data.as_ref()).map(|p| p.plugin_name.as_str()).unwrap_or("");
+    if !(plugin.is_empty() || plugin == "scalars") || t.tensor_shape.as_ref().is_some_and(|s| !s.dim.is_empty()) {
         return None;
     }
     let c = &t.tensor_content;
@@ -160,10 +152,7 @@ pub fn read(path: &Path, bytes: &[u8]) -> Result<Run, IngestError> {
         let offset = pos;
         let remaining = bytes.len() - pos;
         if remaining < HEADER_LEN {
-            run.skip(
-                format!("byte {offset}"),
-                format!("last record is cut off ({remaining} bytes of its header)"),
-            );
+            run.skip(format!("byte {offset}"), format!("last record is cut off ({remaining} bytes of its header)"));
             break;
         }
         let len_bytes = &bytes[pos..pos + 8];
@@ -179,19 +168,12 @@ pub fn read(path: &Path, bytes: &[u8]) -> Result<Run, IngestError> {
         let body_start = pos + HEADER_LEN;
         let available = (bytes.len() - body_start) as u64;
         if len.saturating_add(4) > available {
-            run.skip(
-                format!("byte {offset}"),
-                format!("last record is cut off (claims {len} bytes, {available} remain)"),
-            );
+            run.skip(format!("byte {offset}"), format!("last record is cut off (claims {len} bytes, {available} remain)"));
             break;
         }
         let len = len as usize;
         let payload = &bytes[body_start..body_start + len];
-        let data_crc = u32::from_le_bytes(
-            bytes[body_start + len..body_start + len + 4]
-                .try_into()
-                .expect("4 bytes"),
-        );
+        let data_crc = u32::from_le_bytes(bytes[body_start + len..body_start + len + 4].try_into().expect("4 bytes"));
         if masked_crc(payload) != data_crc {
             return Err(IngestError::malformed(
                 path,
@@ -204,10 +186,7 @@ pub fn read(path: &Path, bytes: &[u8]) -> Result<Run, IngestError> {
         let event = match Event::decode(payload) {
             Ok(e) => e,
             Err(e) => {
-                run.skip(
-                    format!("record {} (byte {offset})", run.records - 1),
-                    format!("not a valid Event protobuf: {e}"),
-                );
+                run.skip(format!("record {} (byte {offset})", run.records - 1), format!("not a valid Event protobuf: {e}"));
                 continue;
             }
         };
@@ -221,11 +200,7 @@ pub fn read(path: &Path, bytes: &[u8]) -> Result<Run, IngestError> {
                         Some(d) => format!("{d}/{}", v.tag),
                         None => v.tag.clone(),
                     };
-                    let axis = if is_epoch_tag(&v.tag) {
-                        Axis::Epoch
-                    } else {
-                        Axis::Step
-                    };
+                    let axis = if is_epoch_tag(&v.tag) { Axis::Epoch } else { Axis::Step };
                     builder.push(&name, axis, event.step as f64, None, value);
                 }
                 None => {
@@ -236,18 +211,11 @@ pub fn read(path: &Path, bytes: &[u8]) -> Result<Run, IngestError> {
     }
     if !non_scalar_tags.is_empty() {
         let list: Vec<_> = non_scalar_tags.into_iter().take(10).collect();
-        run.notes.push(format!(
-            "non-scalar summaries (images, histograms, text) not read: {}",
-            list.join(", ")
-        ));
+        run.notes.push(format!("non-scalar summaries (images, histograms, text) not read: {}", list.join(", ")));
     }
     run.series = builder.finish();
     if run.series.is_empty() {
-        return Err(IngestError::malformed(
-            path,
-            None,
-            "event file holds no scalar summaries",
-        ));
+        return Err(IngestError::malformed(path, None, "event file holds no scalar summaries"));
     }
     Ok(run)
 }

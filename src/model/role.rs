@@ -72,23 +72,13 @@ impl Kind {
 impl std::fmt::Display for Role {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self.kind {
-            Kind::LearningRate | Kind::UpdateRatio | Kind::GradNorm | Kind::Other => {
-                f.write_str(self.kind.as_str())
-            }
+            Kind::LearningRate | Kind::UpdateRatio | Kind::GradNorm | Kind::Other => f.write_str(self.kind.as_str()),
             _ => write!(f, "{} {}", self.split.as_str(), self.kind.as_str()),
         }
     }
 }
 
-const VALIDATION_TOKENS: &[&str] = &[
-    "val",
-    "valid",
-    "validation",
-    "eval",
-    "evaluation",
-    "dev",
-    "metrics",
-];
+const VALIDATION_TOKENS: &[&str] = &["val", "valid", "validation", "eval", "evaluation", "dev", "metrics"];
 const TEST_TOKENS: &[&str] = &["test", "testing"];
 const TRAIN_TOKENS: &[&str] = &["train", "training", "batch"];
 /// Bookkeeping that is never a learning curve even when it mentions a split.
@@ -146,36 +136,16 @@ const HIGHER_TOKENS: &[&str] = &[
     "match",
     "em",
 ];
-const LOWER_TOKENS: &[&str] = &[
-    "error",
-    "err",
-    "rmse",
-    "mse",
-    "mae",
-    "wer",
-    "cer",
-    "ppl",
-    "perplexity",
-    "mape",
-    "smape",
-    "nll",
-    "bpc",
-    "bpd",
-];
+const LOWER_TOKENS: &[&str] =
+    &["error", "err", "rmse", "mse", "mae", "wer", "cer", "ppl", "perplexity", "mape", "smape", "nll", "bpc", "bpd"];
 
 /// Splits a logged name into lower-case alphanumeric tokens; `mAP50-95(B)` → `map50`, `95`, `b`.
 pub fn tokens(name: &str) -> Vec<String> {
-    name.split(|c: char| !c.is_ascii_alphanumeric())
-        .filter(|t| !t.is_empty())
-        .map(|t| t.to_ascii_lowercase())
-        .collect()
+    name.split(|c: char| !c.is_ascii_alphanumeric()).filter(|t| !t.is_empty()).map(|t| t.to_ascii_lowercase()).collect()
 }
 
 impl Role {
-    pub const OTHER: Role = Role {
-        split: Split::Other,
-        kind: Kind::Other,
-    };
+    pub const OTHER: Role = Role { split: Split::Other, kind: Kind::Other };
 
     /// Infers the role of a series from its logged name.
     pub fn infer(name: &str) -> Role {
@@ -183,9 +153,7 @@ impl Role {
         let has = |set: &[&str]| toks.iter().any(|t| set.contains(&t.as_str()));
         let kind = infer_kind(&toks);
         // Ultralytics' `metrics/…` are validation metrics, but `metrics/train_loss` is not.
-        let validation = toks
-            .iter()
-            .any(|t| t != "metrics" && VALIDATION_TOKENS.contains(&t.as_str()))
+        let validation = toks.iter().any(|t| t != "metrics" && VALIDATION_TOKENS.contains(&t.as_str()))
             || (toks.iter().any(|t| t == "metrics") && !has(TRAIN_TOKENS) && !has(TEST_TOKENS));
         let split = if validation {
             Split::Validation
@@ -221,9 +189,7 @@ fn infer_kind(toks: &[String]) -> Kind {
     if joined.contains("grad_norm") || joined.contains("gradient_norm") || has_tok("gradnorm") {
         return Kind::GradNorm;
     }
-    let lr_token = toks
-        .iter()
-        .any(|t| t == "lr" || (t.starts_with("lr") && t[2..].chars().all(|c| c.is_ascii_digit())));
+    let lr_token = toks.iter().any(|t| t == "lr" || (t.starts_with("lr") && t[2..].chars().all(|c| c.is_ascii_digit())));
     if lr_token || joined.contains("learning_rate") {
         return Kind::LearningRate;
     }
@@ -239,11 +205,7 @@ fn infer_kind(toks: &[String]) -> Kind {
     if has(LOWER_TOKENS) {
         return Kind::MetricLower;
     }
-    if has(HIGHER_TOKENS)
-        || toks
-            .iter()
-            .any(|t| t.starts_with("map") || t.starts_with("top"))
-    {
+    if has(HIGHER_TOKENS) || toks.iter().any(|t| t.starts_with("map") || t.starts_with("top")) {
         return Kind::MetricHigher;
     }
     Kind::Other
@@ -266,10 +228,7 @@ mod tests {
         assert_eq!(role("train_loss_step"), (Split::Train, Kind::Loss));
         assert_eq!(role("val_loss"), (Split::Validation, Kind::Loss));
         assert_eq!(role("eval_loss"), (Split::Validation, Kind::Loss));
-        assert_eq!(
-            role("validation/epoch_loss"),
-            (Split::Validation, Kind::Loss)
-        );
+        assert_eq!(role("validation/epoch_loss"), (Split::Validation, Kind::Loss));
         assert_eq!(role("epoch/val_loss"), (Split::Validation, Kind::Loss));
         assert_eq!(role("test_loss"), (Split::Test, Kind::Loss));
         assert_eq!(role("val/box_loss"), (Split::Validation, Kind::Loss));
@@ -281,39 +240,19 @@ mod tests {
         assert_eq!(role("acc"), (Split::Train, Kind::MetricHigher));
         assert_eq!(role("accuracy"), (Split::Train, Kind::MetricHigher));
         assert_eq!(role("val_acc"), (Split::Validation, Kind::MetricHigher));
-        assert_eq!(
-            role("eval_accuracy"),
-            (Split::Validation, Kind::MetricHigher)
-        );
+        assert_eq!(role("eval_accuracy"), (Split::Validation, Kind::MetricHigher));
         assert_eq!(role("eval_top1"), (Split::Validation, Kind::MetricHigher));
         assert_eq!(role("test_acc1"), (Split::Test, Kind::MetricHigher));
-        assert_eq!(
-            role("metrics/mAP50(B)"),
-            (Split::Validation, Kind::MetricHigher)
-        );
-        assert_eq!(
-            role("metrics/mAP_0.5:0.95"),
-            (Split::Validation, Kind::MetricHigher)
-        );
-        assert_eq!(
-            role("val_categorical_accuracy"),
-            (Split::Validation, Kind::MetricHigher)
-        );
+        assert_eq!(role("metrics/mAP50(B)"), (Split::Validation, Kind::MetricHigher));
+        assert_eq!(role("metrics/mAP_0.5:0.95"), (Split::Validation, Kind::MetricHigher));
+        assert_eq!(role("val_categorical_accuracy"), (Split::Validation, Kind::MetricHigher));
         assert_eq!(role("eval_wer"), (Split::Validation, Kind::MetricLower));
         assert_eq!(role("val/rmse_loss"), (Split::Validation, Kind::Loss));
     }
 
     #[test]
     fn optimiser_quantities_are_recognised() {
-        for name in [
-            "lr",
-            "learning_rate",
-            "lr/pg0",
-            "x/lr0",
-            "lr-Adam",
-            "train/learning_rate",
-            "train_lr",
-        ] {
+        for name in ["lr", "learning_rate", "lr/pg0", "x/lr0", "lr-Adam", "train/learning_rate", "train_lr"] {
             assert_eq!(role(name).1, Kind::LearningRate, "{name}");
         }
         assert_eq!(role("update_ratio").1, Kind::UpdateRatio);
@@ -323,16 +262,7 @@ mod tests {
 
     #[test]
     fn bookkeeping_is_other() {
-        for name in [
-            "eval_runtime",
-            "eval_samples_per_second",
-            "time",
-            "data_time",
-            "eta_seconds",
-            "epoch",
-            "memory",
-            "n_parameters",
-        ] {
+        for name in ["eval_runtime", "eval_samples_per_second", "time", "data_time", "eta_seconds", "epoch", "memory", "n_parameters"] {
             assert_eq!(Role::infer(name), Role::OTHER, "{name}");
         }
     }

@@ -11,32 +11,17 @@ use crate::rules::finding::pos;
 pub fn text(runs: &[Run]) -> Vec<u8> {
     let mut out = String::new();
     for run in runs {
-        out.push_str(&format!(
-            "{}  ({})\n  {}\n  {}\n",
-            run.name,
-            run.format,
-            run.source,
-            read_summary(run)
-        ));
+        out.push_str(&format!("{}  ({})\n  {}\n  {}\n", run.name, run.format, run.source, read_summary(run)));
         for n in &run.notes {
             out.push_str(&format!("  note: {n}\n"));
         }
-        let width = run
-            .series
-            .iter()
-            .map(|s| s.name.chars().count())
-            .max()
-            .unwrap_or(4)
-            .max(6);
+        let width = run.series.iter().map(|s| s.name.chars().count()).max().unwrap_or(4).max(6);
         out.push_str(&format!(
             "  {:<width$}  {:<22}  {:>8}  {:<26}  {:>9}  {}\n",
             "series", "role", "points", "range", "non-finite", "restarts"
         ));
         for s in &run.series {
-            let range = s
-                .x_range()
-                .map(|(a, b)| format!("{} {}–{}", s.axis.as_str(), pos(a), pos(b)))
-                .unwrap_or_default();
+            let range = s.x_range().map(|(a, b)| format!("{} {}–{}", s.axis.as_str(), pos(a), pos(b))).unwrap_or_default();
             out.push_str(&format!(
                 "  {:<width$}  {:<22}  {:>8}  {:<26}  {:>9}  {}\n",
                 s.name,
@@ -51,10 +36,7 @@ pub fn text(runs: &[Run]) -> Vec<u8> {
             out.push_str(&format!("  skipped {}: {}\n", k.location, k.reason));
         }
         if run.skipped_count > run.skipped.len() {
-            out.push_str(&format!(
-                "  … and {} more skipped\n",
-                run.skipped_count - run.skipped.len()
-            ));
+            out.push_str(&format!("  … and {} more skipped\n", run.skipped_count - run.skipped.len()));
         }
         out.push('\n');
     }
@@ -87,9 +69,7 @@ pub fn json(runs: &[Run]) -> Vec<u8> {
             })
         })
         .collect();
-    let mut out =
-        serde_json::to_vec_pretty(&json!({ "schema": "curvecheck.inspect/1", "runs": runs }))
-            .unwrap_or_default();
+    let mut out = serde_json::to_vec_pretty(&json!({ "schema": "curvecheck.inspect/1", "runs": runs })).unwrap_or_default();
     out.push(b'\n');
     out
 }

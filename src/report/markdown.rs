@@ -24,28 +24,13 @@ impl Reporter for MarkdownReporter {
         }
         out.push_str(&summary.to_markdown());
         for r in reports.iter().filter(|r| !r.findings.is_empty()) {
-            out.push_str(&format!(
-                "\n### {}\n\n",
-                r.run.name.replace(['<', '>', '\n'], "")
-            ));
-            let mut t = Table::new(&[
-                "severity",
-                "rule",
-                "span",
-                "confidence",
-                "finding",
-                "advice",
-            ]);
+            out.push_str(&format!("\n### {}\n\n", r.run.name.replace(['<', '>', '\n'], "")));
+            let mut t = Table::new(&["severity", "rule", "span", "confidence", "finding", "advice"]);
             for f in &r.findings {
                 t.push(vec![
                     f.severity.as_str().into(),
                     f.rule.into(),
-                    format!(
-                        "{} {}–{}",
-                        f.span.axis.as_str(),
-                        pos(f.span.start),
-                        pos(f.span.end)
-                    ),
+                    format!("{} {}–{}", f.span.axis.as_str(), pos(f.span.start), pos(f.span.end)),
                     format!("{:.2}", f.confidence),
                     f.message.clone(),
                     f.advice.clone(),

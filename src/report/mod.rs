@@ -20,28 +20,16 @@ pub struct RunReport {
 impl RunReport {
     /// The worst severity among warnings and errors, `None` when healthy.
     pub fn worst(&self) -> Option<Severity> {
-        self.findings
-            .iter()
-            .map(|f| f.severity)
-            .filter(|s| *s >= Severity::Warning)
-            .max()
+        self.findings.iter().map(|f| f.severity).filter(|s| *s >= Severity::Warning).max()
     }
 
     pub fn count(&self, severity: Severity) -> usize {
-        self.findings
-            .iter()
-            .filter(|f| f.severity == severity)
-            .count()
+        self.findings.iter().filter(|f| f.severity == severity).count()
     }
 
     /// One line: "healthy", or the problems found.
     pub fn verdict(&self) -> String {
-        let problems: Vec<&str> = self
-            .findings
-            .iter()
-            .filter(|f| f.severity >= Severity::Warning)
-            .map(|f| f.rule)
-            .collect();
+        let problems: Vec<&str> = self.findings.iter().filter(|f| f.severity >= Severity::Warning).map(|f| f.rule).collect();
         if problems.is_empty() {
             "healthy: no problem found".to_string()
         } else {
@@ -64,12 +52,9 @@ impl RunReport {
             (Some(axis), _) if !view.table.is_empty() => {
                 format!("{} {}s evaluated", view.table.len(), axis.as_str())
             }
-            (_, Some(s)) => format!(
-                "{} points to {} {}",
-                s.len(),
-                s.axis.as_str(),
-                crate::rules::finding::pos(*s.x.last().unwrap_or(&0.0))
-            ),
+            (_, Some(s)) => {
+                format!("{} points to {} {}", s.len(), s.axis.as_str(), crate::rules::finding::pos(*s.x.last().unwrap_or(&0.0)))
+            }
             _ => format!("{} records", self.run.records),
         }
     }
@@ -77,12 +62,7 @@ impl RunReport {
 
 /// Orders reports worst first (errors, then warnings, then healthy), stable otherwise.
 pub fn worst_first(reports: &mut [RunReport]) {
-    reports.sort_by_key(|r| {
-        (
-            std::cmp::Reverse(r.worst()),
-            std::cmp::Reverse(r.count(Severity::Error) + r.count(Severity::Warning)),
-        )
-    });
+    reports.sort_by_key(|r| (std::cmp::Reverse(r.worst()), std::cmp::Reverse(r.count(Severity::Error) + r.count(Severity::Warning))));
 }
 
 /// One output format.
@@ -94,27 +74,15 @@ pub trait Reporter {
 pub fn read_summary(run: &Run) -> String {
     let mut s = format!("read {} records", run.records);
     if run.skipped_count > 0 {
-        let first: Vec<String> = run
-            .skipped
-            .iter()
-            .take(3)
-            .map(|k| format!("{}: {}", k.location, k.reason))
-            .collect();
-        s.push_str(&format!(
-            ", skipped {}: {}",
-            run.skipped_count,
-            first.join("; ")
-        ));
+        let first: Vec<String> = run.skipped.iter().take(3).map(|k| format!("{}: {}", k.location, k.reason)).collect();
+        s.push_str(&format!(", skipped {}: {}", run.skipped_count, first.join("; ")));
         if run.skipped_count > 3 {
             s.push_str("; …");
         }
     }
     let restarts = run.restart_count();
     if restarts > 0 {
-        s.push_str(&format!(
-            ", {restarts} restart{} (later records replace the overlap)",
-            if restarts == 1 { "" } else { "s" }
-        ));
+        s.push_str(&format!(", {restarts} restart{} (later records replace the overlap)", if restarts == 1 { "" } else { "s" }));
     }
     s
 }

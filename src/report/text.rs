@@ -34,12 +34,7 @@ impl Reporter for TextReporter {
         let dim = Style::new().dimmed();
         let mut out = String::new();
         for r in reports {
-            out.push_str(&format!(
-                "{}  ({}, {})\n",
-                self.paint(bold, &r.run.name),
-                r.run.format,
-                r.length()
-            ));
+            out.push_str(&format!("{}  ({}, {})\n", self.paint(bold, &r.run.name), r.run.format, r.length()));
             out.push_str(&format!("  {}\n", self.paint(dim, &r.run.source)));
             out.push_str(&format!("  {}\n", self.paint(dim, &read_summary(&r.run))));
             for f in &r.findings {
@@ -47,12 +42,7 @@ impl Reporter for TextReporter {
                 let span = if f.span.start == f.span.end {
                     format!("{} {}", f.span.axis.as_str(), pos(f.span.start))
                 } else {
-                    format!(
-                        "{} {}–{}",
-                        f.span.axis.as_str(),
-                        pos(f.span.start),
-                        pos(f.span.end)
-                    )
+                    format!("{} {}–{}", f.span.axis.as_str(), pos(f.span.start), pos(f.span.end))
                 };
                 out.push_str(&format!(
                     "\n  {} {}  {}  (confidence {:.2})\n",
@@ -63,15 +53,8 @@ impl Reporter for TextReporter {
                 ));
                 out.push_str(&format!("    {}\n", f.message));
                 if !f.evidence.is_empty() {
-                    let ev: Vec<String> = f
-                        .evidence
-                        .iter()
-                        .map(|e| format!("{}={}", e.name, num(e.value)))
-                        .collect();
-                    out.push_str(&format!(
-                        "    {}\n",
-                        self.paint(dim, &format!("evidence: {}", ev.join(", ")))
-                    ));
+                    let ev: Vec<String> = f.evidence.iter().map(|e| format!("{}={}", e.name, num(e.value))).collect();
+                    out.push_str(&format!("    {}\n", self.paint(dim, &format!("evidence: {}", ev.join(", ")))));
                 }
                 out.push_str(&format!("    → {}\n", f.advice));
             }
@@ -79,19 +62,11 @@ impl Reporter for TextReporter {
                 Some(s) => Self::severity_style(s),
                 None => Style::new().bold().fg_color(Some(AnsiColor::Green.into())),
             };
-            out.push_str(&format!(
-                "\n  verdict: {}\n\n",
-                self.paint(verdict_style, &r.verdict())
-            ));
+            out.push_str(&format!("\n  verdict: {}\n\n", self.paint(verdict_style, &r.verdict())));
         }
         if reports.len() > 1 {
             let unhealthy = reports.iter().filter(|r| r.worst().is_some()).count();
-            out.push_str(&format!(
-                "{} runs: {} with problems, {} healthy\n",
-                reports.len(),
-                unhealthy,
-                reports.len() - unhealthy
-            ));
+            out.push_str(&format!("{} runs: {} with problems, {} healthy\n", reports.len(), unhealthy, reports.len() - unhealthy));
         }
         out.into_bytes()
     }

@@ -32,16 +32,8 @@ use super::{Ctx, Finding, Param, Rule, Severity, Span};
 pub struct BestEpoch;
 
 const PARAMS: &[Param] = &[
-    Param {
-        name: "patience",
-        default: 5.0,
-        doc: "evaluations without improvement before early stopping stops (Keras' patience)",
-    },
-    Param {
-        name: "min_delta",
-        default: 0.0,
-        doc: "smallest change that counts as an improvement (Keras' min_delta)",
-    },
+    Param { name: "patience", default: 5.0, doc: "evaluations without improvement before early stopping stops (Keras' patience)" },
+    Param { name: "min_delta", default: 0.0, doc: "smallest change that counts as an improvement (Keras' min_delta)" },
 ];
 
 impl Rule for BestEpoch {
@@ -93,16 +85,10 @@ pub fn keras_early_stopping(values: &[f64], patience: usize, min_delta: f64) -> 
             continue;
         }
         if wait >= patience && epoch > 0 {
-            return Some(EarlyStop {
-                best: best_i?,
-                stopped: Some(epoch),
-            });
+            return Some(EarlyStop { best: best_i?, stopped: Some(epoch) });
         }
     }
-    Some(EarlyStop {
-        best: best_i?,
-        stopped: None,
-    })
+    Some(EarlyStop { best: best_i?, stopped: None })
 }
 
 fn detect(ctx: &Ctx) -> Option<Finding> {
@@ -114,11 +100,7 @@ fn detect(ctx: &Ctx) -> Option<Finding> {
     } else {
         let vm = t.val_metric.as_ref()?;
         let o = oriented(vm, t.metric_lower_is_better);
-        (
-            o.iter().map(|x| -x).collect(),
-            v.val_metric?.series.name.as_str(),
-            t.metric_lower_is_better,
-        )
+        (o.iter().map(|x| -x).collect(), v.val_metric?.series.name.as_str(), t.metric_lower_is_better)
     };
     if monitor.len() < 2 {
         return None;
@@ -133,19 +115,11 @@ fn detect(ctx: &Ctx) -> Option<Finding> {
             t.val_metric.as_ref().map_or(-monitor[i], |m| m[i])
         }
     };
-    let mut f = Finding::new(
-        "best-epoch",
-        Severity::Info,
-        Span {
-            axis,
-            start: best_x,
-            end: es.stopped.map_or(best_x, |s| t.x[s]),
-        },
-    )
-    .series(name)
-    .evidence("best_at", best_x)
-    .evidence("best_value", shown(es.best))
-    .evidence("patience", patience as f64);
+    let mut f = Finding::new("best-epoch", Severity::Info, Span { axis, start: best_x, end: es.stopped.map_or(best_x, |s| t.x[s]) })
+        .series(name)
+        .evidence("best_at", best_x)
+        .evidence("best_value", shown(es.best))
+        .evidence("patience", patience as f64);
     let stop_text = match es.stopped {
         Some(s) => {
             let saved = t.len() - 1 - s;
@@ -157,21 +131,15 @@ fn detect(ctx: &Ctx) -> Option<Finding> {
                 t.len()
             )
         }
-        None => format!("; early stopping with patience {patience} would not have stopped before the end ({} {})", axis.as_str(), pos(last_x)),
+        None => {
+            format!("; early stopping with patience {patience} would not have stopped before the end ({} {})", axis.as_str(), pos(last_x))
+        }
     };
-    Some(
-        f.message(format!(
-            "best {name} = {} at {} {}{stop_text}.",
-            num(shown(es.best)),
-            axis.as_str(),
-            pos(best_x)
-        ))
-        .advice(format!(
-            "Keep the checkpoint from {} {}.",
-            axis.as_str(),
-            pos(best_x)
-        )),
-    )
+    Some(f.message(format!("best {name} = {} at {} {}{stop_text}.", num(shown(es.best)), axis.as_str(), pos(best_x))).advice(format!(
+        "Keep the checkpoint from {} {}.",
+        axis.as_str(),
+        pos(best_x)
+    )))
 }
 
 #[cfg(test)]
@@ -180,27 +148,14 @@ mod tests {
 
     #[test]
     fn stops_after_patience_epochs_without_improvement() {
-        let es = keras_early_stopping(&[0.081, 0.082, 0.084, 0.084, 0.087, 0.084, 0.09], 5, 0.0)
-            .unwrap();
-        assert_eq!(
-            es,
-            EarlyStop {
-                best: 0,
-                stopped: Some(5)
-            }
-        );
+        let es = keras_early_stopping(&[0.081, 0.082, 0.084, 0.084, 0.087, 0.084, 0.09], 5, 0.0).unwrap();
+        assert_eq!(es, EarlyStop { best: 0, stopped: Some(5) });
     }
 
     #[test]
     fn nan_is_never_an_improvement() {
         let es = keras_early_stopping(&[1.0, f64::NAN, f64::NAN], 2, 0.0).unwrap();
-        assert_eq!(
-            es,
-            EarlyStop {
-                best: 0,
-                stopped: Some(2)
-            }
-        );
+        assert_eq!(es, EarlyStop { best: 0, stopped: Some(2) });
     }
 
     #[test]

@@ -25,7 +25,7 @@
 use super::finding::{num, pos};
 use super::stats::{mean, tail_mean};
 use super::{Ctx, Finding, Param, Rule, Severity, Span};
-use crate::model::Series;
+use crate::model::{Series, Split};
 use crate::smooth::sma_trailing;
 
 pub struct Divergence;
@@ -56,11 +56,7 @@ impl Rule for Divergence {
 
     fn check(&self, ctx: &Ctx) -> Vec<Finding> {
         let v = ctx.view;
-        let losses: Vec<&Series> = [v.train_loss_fine, v.train_loss, v.val_loss]
-            .into_iter()
-            .flatten()
-            .map(|p| p.series)
-            .collect();
+        let losses: Vec<&Series> = [v.train_loss_fine, v.train_loss, v.val_loss].into_iter().flatten().map(|p| p.series).collect();
         if let Some(f) = non_finite(&losses) {
             return vec![f];
         }
@@ -71,49 +67,40 @@ impl Rule for Divergence {
     }
 }
 
+const DATA_ADVICE: &str = "Training stayed finite, so look at the validation side: NaN/inf in the validation data, an empty validation batch, or a metric dividing by zero.";
 const ADVICE: &str = "Lower the learning rate (try 10x smaller), add a warm-up or gradient clipping, and check the loss code for log(0) or division by zero.";
 
 fn non_finite(losses: &[&Series]) -> Option<Finding> {
     let first = losses
         .iter()
-        .filter_map(|s| {
-            s.values
-                .iter()
-                .position(|v| !v.is_finite())
-                .map(|i| (*s, i))
-        })
+        .filter_map(|s| s.values.iter().position(|v| !v.is_finite()).map(|i| (*s, i)))
         .min_by(|a, b| a.0.x[a.1].total_cmp(&b.0.x[b.1]))?;
     let (s, i) = first;
     let last_finite = s.values[..i].iter().rev().find(|v| v.is_finite()).copied();
     let count = s.non_finite_count();
-    let mut f = Finding::new(
-        "divergence",
-        Severity::Error,
-        Span {
-            axis: s.axis,
-            start: s.x[i],
-            end: *s.x.last()?,
-        },
-    )
-    .series(&s.name)
-    .evidence("first_non_finite_at", s.x[i])
-    .evidence("non_finite_points", count as f64)
-    .message(format!(
-        "{} became {} at {} {}{} ({count} non-finite point{}).",
-        s.name,
-        s.values[i],
-        s.axis.as_str(),
-        pos(s.x[i]),
-        last_finite
-            .map(|v| format!(" after {}", num(v)))
-            .unwrap_or_default(),
-        if count == 1 { "" } else { "s" }
-    ))
-    .advice(ADVICE);
+    let mut f = Finding::new("divergence", Severity::Error, Span { axis: s.axis, start: s.x[i], end: *s.x.last()? })
+        .series(&s.name)
+        .evidence("first_non_finite_at", s.x[i])
+        .evidence("non_finite_points", count as f64)
+        .message(format!(
+            "{} became {} at {} {}{} ({count} non-finite point{}).",
+            s.name,
+            s.values[i],
+            s.axis.as_str(),
+            pos(s.x[i]),
+            last_finite.map(|v| format!(" after {}", num(v))).unwrap_or_default(),
+            if count == 1 { "" } else { "s" }
+        ))
+        .advice(if validation_only(s, losses) { DATA_ADVICE } else { ADVICE });
     if let Some(v) = last_finite {
         f = f.evidence("last_finite_value", v);
     }
     Some(f)
+}
+
+/// The non-finite values are in validation only, while training stayed finite: the data, not the optimiser.
+fn validation_only(s: &Series, losses: &[&Series]) -> bool {
+    s.role.split != Split::Train && losses.iter().any(|l| l.role.split == Split::Train && l.values.iter().all(|v| v.is_finite()))
 }
 
 fn explosion(ctx: &Ctx) -> Option<Finding> {
@@ -124,46 +111,26 @@ fn explosion(ctx: &Ctx) -> Option<Finding> {
         return None;
     }
     let fine = v.train_loss_fine.is_some_and(|p| !p.epoch_level);
-    let w = if fine {
-        ((n as f64 * ctx.p("smooth_frac")) as usize).max(1)
-    } else {
-        1
-    };
+    let w = if fine { ((n as f64 * ctx.p("smooth_frac")) as usize).max(1) } else { 1 };
     let sm = sma_trailing(&s.values, w);
     let k = if fine { (n / 20).clamp(1, 5) } else { 1 };
-    let mut base = sm[..k]
-        .iter()
-        .copied()
-        .filter(|x| x.is_finite())
-        .fold(f64::INFINITY, f64::min);
+    let mut base = sm[..k].iter().copied().filter(|x| x.is_finite()).fold(f64::INFINITY, f64::min);
     // Per-epoch logs: an epoch mean can already hold the blow-up; the first validation loss is a saner start.
     if !fine {
-        if let Some(vl) = v
-            .val_loss
-            .and_then(|p| p.series.values.first().copied())
-            .filter(|x| x.is_finite() && *x > 0.0)
-        {
+        if let Some(vl) = v.val_loss.and_then(|p| p.series.values.first().copied()).filter(|x| x.is_finite() && *x > 0.0) {
             base = base.min(vl);
         }
     }
     if !(base.is_finite() && base > 0.0) {
         return None;
     }
-    let (peak_i, peak) = sm
-        .iter()
-        .enumerate()
-        .skip(k)
-        .filter(|(_, x)| x.is_finite())
-        .max_by(|a, b| a.1.total_cmp(b.1))?;
+    let (peak_i, peak) = sm.iter().enumerate().skip(k).filter(|(_, x)| x.is_finite()).max_by(|a, b| a.1.total_cmp(b.1))?;
     let end = tail_mean(&s.values, k.max(3));
     let (explode, final_factor) = (ctx.p("explode_factor"), ctx.p("final_factor"));
     if *peak < explode * base || end < final_factor * base {
         return None;
     }
-    let start_i = sm
-        .iter()
-        .position(|x| *x >= explode * base)
-        .unwrap_or(peak_i);
+    let start_i = sm.iter().position(|x| *x >= explode * base).unwrap_or(peak_i);
     Some(
         Finding::new("divergence", Severity::Error, Span { axis: s.axis, start: s.x[start_i], end: *s.x.last()? })
             .confidence(0.9)
@@ -187,19 +154,12 @@ fn explosion(ctx: &Ctx) -> Option<Finding> {
 
 fn implausible(ctx: &Ctx) -> Option<Finding> {
     let v = ctx.view;
-    let logs_accuracy = [v.train_metric, v.val_metric]
-        .into_iter()
-        .flatten()
-        .any(|p| is_accuracy(&p.series.name));
+    let logs_accuracy = [v.train_metric, v.val_metric].into_iter().flatten().any(|p| is_accuracy(&p.series.name));
     if !logs_accuracy {
         return None;
     }
     let limit = ctx.p("max_plausible_ce");
-    let s = [v.train_loss, v.val_loss]
-        .into_iter()
-        .flatten()
-        .map(|p| p.series)
-        .find(|s| s.values.iter().any(|x| *x > limit))?;
+    let s = [v.train_loss, v.val_loss].into_iter().flatten().map(|p| p.series).find(|s| s.values.iter().any(|x| *x > limit))?;
     let i = s.values.iter().position(|x| *x > limit)?;
     let high = s.values.iter().filter(|x| **x > limit).count();
     Some(
@@ -224,7 +184,5 @@ fn implausible(ctx: &Ctx) -> Option<Finding> {
 }
 
 fn is_accuracy(name: &str) -> bool {
-    crate::model::role::tokens(name)
-        .iter()
-        .any(|t| ["acc", "accuracy", "top1", "acc1"].contains(&t.as_str()))
+    crate::model::role::tokens(name).iter().any(|t| ["acc", "accuracy", "top1", "acc1"].contains(&t.as_str()))
 }

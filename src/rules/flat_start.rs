@@ -15,6 +15,9 @@
 //! Epoch losses `0.693 0.697 0.697 0.696 0.640 0.111 …` (binary task,
 //! ln 2 = 0.693): flat for epochs 0–4, then a sudden drop at epoch 5.
 //!
+//! A learning-rate warm-up during the flat span explains the shape instead,
+//! so the rule stays silent then.
+//!
 //! ## What to try
 //! Use an initialisation scaled for the activation (Kaiming/He for ReLU,
 //! Xavier/Glorot for tanh), or add normalisation layers; check that the init
@@ -31,7 +34,11 @@ pub struct FlatStart;
 
 const PARAMS: &[Param] = &[
     Param { name: "band", default: 0.10, doc: "flat means the smoothed loss stays within this fraction of its initial value" },
-    Param { name: "half_dev", default: 0.03, doc: "halfway through the flat span the loss is still within this fraction (a flat start, not a slow decline)" },
+    Param {
+        name: "half_dev",
+        default: 0.03,
+        doc: "halfway through the flat span the loss is still within this fraction (a flat start, not a slow decline)",
+    },
     Param { name: "min_flat_epochs", default: 2.0, doc: "the flat span lasts at least this many epochs" },
     Param { name: "min_flat_frac", default: 0.03, doc: "…and at least this fraction of the run" },
     Param { name: "drop_to", default: 0.5, doc: "the drop reaches this fraction of the initial loss" },
@@ -39,6 +46,8 @@ const PARAMS: &[Param] = &[
     Param { name: "smooth_epochs", default: 0.25, doc: "moving-average window over per-step losses, in epochs" },
 ];
 
+/// The LR rising to at least this many times its first value during the flat span is a warm-up.
+const WARM_UP_RISE: f64 = 2.0;
 /// Per-step logs without epochs are smoothed over this fraction of the points.
 const SMOOTH_FRAC_WITHOUT_EPOCHS: f64 = 0.01;
 
@@ -70,22 +79,14 @@ impl Rule for FlatStart {
 fn detect(ctx: &Ctx) -> Option<Finding> {
     let v = ctx.view;
     let s = v.fine_loss()?;
-    let end = s
-        .values
-        .iter()
-        .position(|x| !x.is_finite())
-        .unwrap_or(s.len());
+    let end = s.values.iter().position(|x| !x.is_finite()).unwrap_or(s.len());
     let (x, y) = (&s.x[..end], &s.values[..end]);
     let n = y.len();
     if n < 4 {
         return None;
     }
     let per_step = v.train_loss_fine.is_some_and(|p| !p.epoch_level);
-    let spe = if per_step {
-        v.steps_per_epoch()
-    } else {
-        Some(1.0)
-    };
+    let spe = if per_step { v.steps_per_epoch() } else { Some(1.0) };
     let window = match (per_step, spe) {
         (false, _) => 1,
         (true, Some(spe)) => ((spe * ctx.p("smooth_epochs")).round() as usize).max(1),
@@ -98,11 +99,7 @@ fn detect(ctx: &Ctx) -> Option<Finding> {
         return None;
     }
     let band = ctx.p("band");
-    let flat_end = sm
-        .iter()
-        .position(|v| (v - init).abs() > band * init)
-        .unwrap_or(n)
-        .checked_sub(1)?;
+    let flat_end = sm.iter().position(|v| (v - init).abs() > band * init).unwrap_or(n).checked_sub(1)?;
     if flat_end + 1 >= n {
         return None;
     }
@@ -123,6 +120,9 @@ fn detect(ctx: &Ctx) -> Option<Finding> {
     let allowed = ctx.p("drop_window") * flat_len.max(3.0 * unit);
     let drop_len = x[drop_i] - x[flat_end];
     if drop_len > allowed {
+        return None;
+    }
+    if warm_up_during(ctx, x[0], x[flat_end]) {
         return None;
     }
     let axis = s.axis;
@@ -153,4 +153,12 @@ fn detect(ctx: &Ctx) -> Option<Finding> {
                  Use Kaiming/He init for ReLU or Xavier/Glorot for tanh, or add normalisation layers, and check the init actually applied.",
             ),
     )
+}
+
+/// A learning-rate warm-up over the flat span explains it: the net waits for its rate, not for a better init.
+fn warm_up_during(ctx: &Ctx, from: f64, to: f64) -> bool {
+    let Some(lr) = ctx.view.lr.map(|p| p.series) else { return false };
+    let mut in_span = lr.x.iter().zip(&lr.values).filter(|(x, v)| **x >= from && **x <= to && v.is_finite()).map(|(_, v)| *v);
+    let Some(first) = in_span.next() else { return false };
+    in_span.any(|v| v >= WARM_UP_RISE * first)
 }

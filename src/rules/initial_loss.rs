@@ -27,16 +27,11 @@ use super::{Ctx, Finding, Param, Rule, Severity, Span};
 pub struct InitialLoss;
 
 const PARAMS: &[Param] = &[
-    Param {
-        name: "tolerance",
-        default: 0.25,
-        doc: "relative distance from ln(C) that is still fine",
-    },
+    Param { name: "tolerance", default: 0.25, doc: "relative distance from ln(C) that is still fine" },
     Param {
         name: "fit_tolerance",
         default: 0.02,
-        doc:
-            "without --classes, a first loss within this of ln(k) is reported as fitting k classes",
+        doc: "without --classes, a first loss within this of ln(k) is reported as fitting k classes",
     },
 ];
 
@@ -73,11 +68,7 @@ impl Rule for InitialLoss {
             return vec![];
         };
         let first = s.values[i];
-        let span = Span {
-            axis: s.axis,
-            start: s.x[i],
-            end: s.x[i],
-        };
+        let span = Span { axis: s.axis, start: s.x[i], end: s.x[i] };
         let per_step = !pick.epoch_level;
         match ctx.settings.classes {
             Some(c) if c >= 2 => {
@@ -137,10 +128,7 @@ fn infer_classes(first: f64, tol: f64) -> Option<u32> {
     if !(first > 0.5) {
         return None;
     }
-    let k = first
-        .exp()
-        .round()
-        .clamp(2.0, f64::from(MAX_INFERRED_CLASSES)) as u32;
+    let k = first.exp().round().clamp(2.0, f64::from(MAX_INFERRED_CLASSES)) as u32;
     let expected = f64::from(k).ln();
     ((first - expected).abs() / expected <= tol).then_some(k)
 }

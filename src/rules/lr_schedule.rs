@@ -28,16 +28,15 @@ use super::{Ctx, Finding, Param, Rule, Severity, Span};
 
 pub struct LrSchedule;
 
-const PARAMS: &[Param] = &[Param {
-    name: "max_fit_error",
-    default: 0.15,
-    doc: "mean absolute log error above which no smooth shape is named",
-}];
+const PARAMS: &[Param] =
+    &[Param { name: "max_fit_error", default: 0.15, doc: "mean absolute log error above which no smooth shape is named" }];
 
 /// Relative change below which two consecutive rates are the same.
 const SAME: f64 = 0.01;
 /// A schedule that changes at no more than this fraction of its points is a step schedule.
 const STEP_CHANGE_FRAC: f64 = 0.1;
+/// …and at no more than this many points (a per-epoch cosine also changes rarely per step).
+const STEP_MAX_CHANGES: usize = 8;
 /// A rate that starts below this fraction of its peak has a warm-up.
 const WARMUP_START: f64 = 0.5;
 
@@ -61,12 +60,7 @@ impl Rule for LrSchedule {
     fn check(&self, ctx: &Ctx) -> Vec<Finding> {
         let Some(p) = ctx.view.lr else { return vec![] };
         let s = p.series;
-        let pts: Vec<(f64, f64)> =
-            s.x.iter()
-                .zip(&s.values)
-                .filter(|(_, v)| v.is_finite() && **v > 0.0)
-                .map(|(x, v)| (*x, *v))
-                .collect();
+        let pts: Vec<(f64, f64)> = s.x.iter().zip(&s.values).filter(|(_, v)| v.is_finite() && **v > 0.0).map(|(x, v)| (*x, *v)).collect();
         if pts.len() < 3 {
             return vec![];
         }
@@ -87,38 +81,18 @@ impl Rule for LrSchedule {
 
 /// Names the schedule of `(x, lr)` points and describes it.
 pub fn classify(pts: &[(f64, f64)], max_err: f64) -> (String, String) {
-    let (peak_i, peak) = pts.iter().enumerate().fold((0, f64::MIN), |acc, (i, p)| {
-        if p.1 > acc.1 * (1.0 + SAME) {
-            (i, p.1)
-        } else {
-            acc
-        }
-    });
+    let (peak_i, peak) = pts.iter().enumerate().fold((0, f64::MIN), |acc, (i, p)| if p.1 > acc.1 * (1.0 + SAME) { (i, p.1) } else { acc });
     let warm = peak_i > 0 && pts[0].1 < WARMUP_START * peak;
     let rest = &pts[if warm { peak_i } else { 0 }..];
-    let prefix = if warm {
-        format!("warm-up ({}–{}) + ", pos(pts[0].0), pos(pts[peak_i].0))
-    } else {
-        String::new()
-    };
-    let (lo, hi) = rest.iter().fold((f64::MAX, f64::MIN), |(lo, hi), p| {
-        (lo.min(p.1), hi.max(p.1))
-    });
+    let prefix = if warm { format!("warm-up ({}–{}) + ", pos(pts[0].0), pos(pts[peak_i].0)) } else { String::new() };
+    let (lo, hi) = rest.iter().fold((f64::MAX, f64::MIN), |(lo, hi), p| (lo.min(p.1), hi.max(p.1)));
     if hi <= lo * (1.0 + SAME) {
         return (format!("{prefix}constant"), format!(" at {}", num(hi)));
     }
-    let changes: Vec<usize> = (1..rest.len())
-        .filter(|&i| (rest[i].1 - rest[i - 1].1).abs() > SAME * rest[i - 1].1)
-        .collect();
-    if rest.len() >= 5 && (changes.len() as f64) <= STEP_CHANGE_FRAC * rest.len() as f64 {
-        let at: Vec<String> = changes
-            .iter()
-            .map(|&i| format!("{} at {}", num(rest[i].1), pos(rest[i].0)))
-            .collect();
-        return (
-            format!("{prefix}step"),
-            format!(" from {}: {}", num(rest[0].1), at.join(", ")),
-        );
+    let changes: Vec<usize> = (1..rest.len()).filter(|&i| (rest[i].1 - rest[i - 1].1).abs() > SAME * rest[i - 1].1).collect();
+    if rest.len() >= 5 && changes.len() <= STEP_MAX_CHANGES && (changes.len() as f64) <= STEP_CHANGE_FRAC * rest.len() as f64 {
+        let at: Vec<String> = changes.iter().map(|&i| format!("{} at {}", num(rest[i].1), pos(rest[i].0))).collect();
+        return (format!("{prefix}step"), format!(" from {}: {}", num(rest[0].1), at.join(", ")));
     }
     let (x0, x1) = (rest[0].0, rest[rest.len() - 1].0);
     let (a0, a1) = (rest[0].1, rest[rest.len() - 1].1);
@@ -128,10 +102,7 @@ pub fn classify(pts: &[(f64, f64)], max_err: f64) -> (String, String) {
     let t = |x: f64| (x - x0) / (x1 - x0);
     let floor = lo.min(a1);
     let shapes: [(&str, Box<dyn Fn(f64) -> f64>); 4] = [
-        (
-            "cosine",
-            Box::new(|x| floor + (a0 - floor) * 0.5 * (1.0 + (std::f64::consts::PI * t(x)).cos())),
-        ),
+        ("cosine", Box::new(|x| floor + (a0 - floor) * 0.5 * (1.0 + (std::f64::consts::PI * t(x)).cos()))),
         ("linear", Box::new(|x| floor + (a0 - floor) * (1.0 - t(x)))),
         ("exponential", Box::new(|x| a0 * (a1 / a0).powf(t(x)))),
         (
@@ -143,32 +114,19 @@ pub fn classify(pts: &[(f64, f64)], max_err: f64) -> (String, String) {
         ),
     ];
     let err = |f: &dyn Fn(f64) -> f64| -> f64 {
-        let e: Vec<f64> = rest
-            .iter()
-            .map(|p| (f(p.0).max(1e-300) / p.1).ln().abs())
-            .filter(|v| v.is_finite())
-            .collect();
+        let e: Vec<f64> = rest.iter().map(|p| (f(p.0).max(1e-300) / p.1).ln().abs()).filter(|v| v.is_finite()).collect();
         if e.is_empty() {
             f64::INFINITY
         } else {
             e.iter().sum::<f64>() / e.len() as f64
         }
     };
-    let (name, e) = shapes
-        .iter()
-        .map(|(n, f)| (*n, err(f.as_ref())))
-        .min_by(|a, b| a.1.total_cmp(&b.1))
-        .unwrap_or(("other", f64::INFINITY));
+    let (name, e) =
+        shapes.iter().map(|(n, f)| (*n, err(f.as_ref()))).min_by(|a, b| a.1.total_cmp(&b.1)).unwrap_or(("other", f64::INFINITY));
     if e > max_err {
-        return (
-            format!("{prefix}other"),
-            format!(" from {} to {}", num(a0), num(a1)),
-        );
+        return (format!("{prefix}other"), format!(" from {} to {}", num(a0), num(a1)));
     }
-    (
-        format!("{prefix}{name}"),
-        format!(" from {} to {}", num(a0), num(a1)),
-    )
+    (format!("{prefix}{name}"), format!(" from {} to {}", num(a0), num(a1)))
 }
 
 #[cfg(test)]
@@ -182,10 +140,7 @@ mod tests {
     #[test]
     fn recognises_the_lecture_schedules() {
         let t = 100.0;
-        let cos = pts(
-            |x| 0.1 / 2.0 * (1.0 + (std::f64::consts::PI * x / t).cos()) + 1e-6,
-            101,
-        );
+        let cos = pts(|x| 0.1 / 2.0 * (1.0 + (std::f64::consts::PI * x / t).cos()) + 1e-6, 101);
         assert_eq!(classify(&cos, 0.15).0, "cosine");
         let lin = pts(|x| 0.1 * (1.0 - x / t) + 1e-6, 101);
         assert_eq!(classify(&lin, 0.15).0, "linear");

@@ -51,20 +51,14 @@ pub struct Settings {
 impl Settings {
     /// Sets `rule.param` to `value`; an unknown rule or parameter is an error naming the valid ones.
     pub fn set(&mut self, key: &str, value: f64) -> Result<(), String> {
-        let (rule_id, param) = key.split_once('.').ok_or_else(|| {
-            format!("'{key}' is not of the form RULE.PARAM (e.g. plateau.stall_rel)")
-        })?;
-        let rule = find(rule_id)
-            .ok_or_else(|| format!("no rule '{rule_id}'; rules are: {}", ids().join(", ")))?;
+        let (rule_id, param) =
+            key.split_once('.').ok_or_else(|| format!("'{key}' is not of the form RULE.PARAM (e.g. plateau.stall_rel)"))?;
+        let rule = find(rule_id).ok_or_else(|| format!("no rule '{rule_id}'; rules are: {}", ids().join(", ")))?;
         if !rule.params().iter().any(|p| p.name == param) {
             let names: Vec<&str> = rule.params().iter().map(|p| p.name).collect();
             return Err(format!(
                 "rule '{rule_id}' has no parameter '{param}'; it has: {}",
-                if names.is_empty() {
-                    "none".to_string()
-                } else {
-                    names.join(", ")
-                }
+                if names.is_empty() { "none".to_string() } else { names.join(", ") }
             ));
         }
         if !value.is_finite() {
@@ -93,11 +87,7 @@ impl Ctx<'_> {
         if let Some(v) = self.settings.overrides.get(&key) {
             return *v;
         }
-        self.rule
-            .params()
-            .iter()
-            .find(|p| p.name == name)
-            .map_or(f64::NAN, |p| p.default)
+        self.rule.params().iter().find(|p| p.name == name).map_or(f64::NAN, |p| p.default)
     }
 }
 
@@ -148,11 +138,7 @@ pub fn docs(rule: &dyn Rule) -> String {
     rule.source()
         .lines()
         .take_while(|l| l.starts_with("//!"))
-        .map(|l| {
-            l.trim_start_matches("//!")
-                .strip_prefix(' ')
-                .unwrap_or(l.trim_start_matches("//!"))
-        })
+        .map(|l| l.trim_start_matches("//!").strip_prefix(' ').unwrap_or(l.trim_start_matches("//!")))
         .collect::<Vec<_>>()
         .join("\n")
 }
@@ -164,24 +150,11 @@ pub fn diagnose(run: &Run, settings: &Settings) -> Vec<Finding> {
     let view = RunView::new(run);
     let mut findings: Vec<(usize, Finding)> = Vec::new();
     for (order, rule) in REGISTRY.iter().enumerate() {
-        let ctx = Ctx {
-            view: &view,
-            settings,
-            rule: *rule,
-        };
+        let ctx = Ctx { view: &view, settings, rule: *rule };
         findings.extend(rule.check(&ctx).into_iter().map(|f| (order, f)));
     }
-    let fired: Vec<&'static str> = findings
-        .iter()
-        .filter(|(_, f)| f.severity >= Severity::Warning)
-        .map(|(_, f)| f.rule)
-        .collect();
-    findings.retain(|(order, _)| {
-        !REGISTRY[*order]
-            .superseded_by()
-            .iter()
-            .any(|s| fired.contains(s))
-    });
+    let fired: Vec<&'static str> = findings.iter().filter(|(_, f)| f.severity >= Severity::Warning).map(|(_, f)| f.rule).collect();
+    findings.retain(|(order, _)| !REGISTRY[*order].superseded_by().iter().any(|s| fired.contains(s)));
     findings.sort_by(|a, b| b.1.severity.cmp(&a.1.severity).then(a.0.cmp(&b.0)));
     findings.into_iter().map(|(_, f)| f).collect()
 }

@@ -6,8 +6,9 @@
 //! minimum at least `min_after_frac` of the run before the end and rose by
 //! `vloss_rise`× since; the training loss kept falling (or train accuracy
 //! kept rising); the final train–validation gap is large (`gap` in accuracy,
-//! or validation loss `loss_gap`× the training loss); validation accuracy did
-//! not improve since the minimum. Logs with a validation metric but no
+//! or validation loss `loss_gap`× the training loss); validation accuracy has
+//! stalled (its Theil–Sen trend over the last 30% rises less than
+//! `val_metric_rise`). Logs with a validation metric but no
 //! validation loss are judged on the metric's fall from its best.
 //!
 //! ## Why it matters
@@ -27,7 +28,7 @@
 //! ## Options
 
 use super::finding::{num, pos};
-use super::stats::{argmin, tail_mean};
+use super::stats::{argmin, tail_mean, theil_sen};
 use super::{Ctx, Finding, Param, Rule, Severity, Span};
 use crate::smooth::sma_centered;
 
@@ -37,9 +38,26 @@ const PARAMS: &[Param] = &[
     Param { name: "vloss_rise", default: 1.2, doc: "the validation loss at the end is at least this many times its minimum" },
     Param { name: "min_after_frac", default: 0.15, doc: "the minimum lies at least this fraction of the evaluations before the end" },
     Param { name: "gap", default: 0.10, doc: "final train accuracy minus validation accuracy (mean of the last 3) of at least this much" },
-    Param { name: "loss_gap", default: 1.5, doc: "without accuracies: the final validation loss is at least this many times the training loss" },
-    Param { name: "train_gain", default: 0.8, doc: "training kept improving after the minimum: its loss ended below this fraction of its value there" },
-    Param { name: "metric_drop", default: 0.05, doc: "without validation loss: the validation metric ended this fraction worse than its best" },
+    Param {
+        name: "loss_gap",
+        default: 1.5,
+        doc: "without accuracies: the final validation loss is at least this many times the training loss",
+    },
+    Param {
+        name: "train_gain",
+        default: 0.8,
+        doc: "training kept improving after the minimum: its loss ended below this fraction of its value there",
+    },
+    Param {
+        name: "val_metric_rise",
+        default: 0.03,
+        doc: "validation accuracy still rising this much over the last 30% of the run means it has not stalled",
+    },
+    Param {
+        name: "metric_drop",
+        default: 0.05,
+        doc: "without validation loss: the validation metric ended this fraction worse than its best",
+    },
 ];
 
 /// At least this many evaluations must follow the validation optimum.
@@ -48,6 +66,8 @@ const MIN_AFTER_POINTS: usize = 2;
 const MIN_POINTS: usize = 5;
 /// Validation curves with at least this many points are smoothed (3-point centred mean) before taking the minimum.
 const SMOOTH_FROM: usize = 10;
+/// Validation accuracy must have stalled over this last fraction of the run.
+const STALL_WINDOW_FRAC: f64 = 0.3;
 /// An accuracy this high means the training set is memorised.
 const MEMORISED_ACC: f64 = 0.98;
 
@@ -160,37 +180,27 @@ fn detect(ctx: &Ctx) -> Option<Finding> {
             ratio
         }
     };
-    if let Some(vm) = val_m.as_ref() {
-        if t.val_loss.is_some() && tail_mean(vm, 3) > smooth(vm)[m] + 0.03 {
+    // Validation accuracy has stalled: a loss that rises while accuracy still climbs is over-confidence, not yet overfitting.
+    if let (Some(vm), Some(_)) = (val_m.as_ref(), t.val_loss.as_ref()) {
+        let w = ((STALL_WINDOW_FRAC * n as f64).ceil() as usize).clamp(3, n);
+        let rise = theil_sen(&t.x[n - w..], &vm[n - w..]) * (t.x[n - 1] - t.x[n - w]);
+        if rise >= ctx.p("val_metric_rise") {
             return None;
         }
     }
 
     let last = n - 1;
-    let names: Vec<&str> = [v.val_loss, v.val_metric, v.train_loss, v.train_metric]
-        .into_iter()
-        .flatten()
-        .map(|p| p.series.name.as_str())
-        .collect();
+    let names: Vec<&str> =
+        [v.val_loss, v.val_metric, v.train_loss, v.train_metric].into_iter().flatten().map(|p| p.series.name.as_str()).collect();
     let gap_text = if train_m.is_some() && val_m.is_some() {
         format!("the train–validation accuracy gap is {:.2}", gap)
     } else {
         format!("validation loss ends {}x the training loss", num(gap))
     };
     let worse_text = if worsening_name == "val_loss_rise" {
-        format!(
-            "validation loss was lowest at {} {} and has risen {:.0}% since",
-            axis.as_str(),
-            pos(t.x[m]),
-            (worsening - 1.0) * 100.0
-        )
+        format!("validation loss was lowest at {} {} and has risen {:.0}% since", axis.as_str(), pos(t.x[m]), (worsening - 1.0) * 100.0)
     } else {
-        format!(
-            "the validation metric peaked at {} {} and has fallen {:.0}% since",
-            axis.as_str(),
-            pos(t.x[m]),
-            worsening * 100.0
-        )
+        format!("the validation metric peaked at {} {} and has fallen {:.0}% since", axis.as_str(), pos(t.x[m]), worsening * 100.0)
     };
     let mut f = Finding::new("overfitting", Severity::Warning, Span { axis, start: t.x[m], end: t.x[last] })
         .confidence((0.5 + (worsening - 1.0).abs().min(0.4)).min(0.95))

@@ -31,40 +31,22 @@ use crate::smooth::sma_centered;
 pub struct Plateau;
 
 const PARAMS: &[Param] = &[
-    Param {
-        name: "window_frac",
-        default: 0.4,
-        doc: "the stall is judged over this last fraction of the run",
-    },
-    Param {
-        name: "stall_rel",
-        default: 0.10,
-        doc: "stalled: the loss improved by less than this fraction across the window",
-    },
-    Param {
-        name: "stall_rise",
-        default: 0.15,
-        doc: "…and rose by less than this fraction (a larger rise is something else)",
-    },
+    Param { name: "window_frac", default: 0.4, doc: "the stall is judged over this last fraction of the run" },
+    Param { name: "stall_rel", default: 0.10, doc: "stalled: the loss improved by less than this fraction across the window" },
+    Param { name: "stall_rise", default: 0.15, doc: "…and rose by less than this fraction (a larger rise is something else)" },
     Param {
         name: "learned_frac",
         default: 0.75,
         doc: "the plateau level is at most this fraction of the initial loss (the run did learn)",
     },
-    Param {
-        name: "min_level_frac",
-        default: 0.02,
-        doc: "…and at least this fraction (a loss converged to ~0 gains nothing from decay)",
-    },
-    Param {
-        name: "lr_drop_tol",
-        default: 0.95,
-        doc: "the LR counts as decayed once it falls below this fraction of its running maximum",
-    },
+    Param { name: "min_level_frac", default: 0.02, doc: "…and at least this fraction (a loss converged to ~0 gains nothing from decay)" },
+    Param { name: "lr_drop_tol", default: 0.95, doc: "the LR counts as decayed once it falls below this fraction of its running maximum" },
 ];
 
 /// Fewest points of loss the window must hold.
 const MIN_WINDOW_POINTS: usize = 4;
+/// Per-epoch rows needed to judge from the table rather than from per-step losses.
+const MIN_TABLE_ROWS: usize = 5;
 /// Points of per-step loss are smoothed over this fraction of the run before the test.
 const STEP_SMOOTH_FRAC: f64 = 0.02;
 
@@ -85,7 +67,7 @@ impl Rule for Plateau {
         PARAMS
     }
     fn superseded_by(&self) -> &'static [&'static str] {
-        &["divergence", "premature-decay", "flat-start"]
+        &["divergence", "premature-decay", "flat-start", "still-improving"]
     }
 
     fn check(&self, ctx: &Ctx) -> Vec<Finding> {
@@ -98,54 +80,31 @@ pub(crate) fn loss_curve(ctx: &Ctx) -> Option<(Axis, Vec<f64>, Vec<f64>, String)
     let v = ctx.view;
     let t = &v.table;
     if let (Some(axis), Some(tl)) = (t.axis, t.train_loss.as_ref()) {
-        if t.len() >= 2 * MIN_WINDOW_POINTS {
-            return Some((
-                axis,
-                t.x.clone(),
-                tl.clone(),
-                v.train_loss?.series.name.clone(),
-            ));
+        if t.len() >= MIN_TABLE_ROWS {
+            return Some((axis, t.x.clone(), tl.clone(), v.train_loss?.series.name.clone()));
         }
     }
     let s = v.fine_loss()?;
     let w = ((s.len() as f64 * STEP_SMOOTH_FRAC) as usize).max(1);
-    Some((
-        s.axis,
-        s.x.clone(),
-        sma_centered(&s.values, w),
-        s.name.clone(),
-    ))
+    Some((s.axis, s.x.clone(), sma_centered(&s.values, w), s.name.clone()))
 }
 
 fn detect(ctx: &Ctx) -> Option<Finding> {
     let v = ctx.view;
     let (axis, x, y, name) = loss_curve(ctx)?;
     let n = y.len();
-    if n < 2 * MIN_WINDOW_POINTS || y.iter().any(|v| !v.is_finite()) {
+    if n < MIN_TABLE_ROWS || y.iter().any(|v| !v.is_finite()) {
         return None;
     }
     let (x0, x1) = (x[0], x[n - 1]);
     let w_start = x1 - ctx.p("window_frac") * (x1 - x0);
-    let ws = x
-        .partition_point(|&xi| xi < w_start)
-        .min(n - MIN_WINDOW_POINTS);
+    let ws = x.partition_point(|&xi| xi < w_start).min(n - MIN_WINDOW_POINTS);
     let window = &y[ws..];
     let half = window.len() / 2;
     let (early, late) = (mean(&window[..half]), mean(&window[half..]));
     let improvement = (early - late) / early;
     let level = mean(&window[window.len() * 2 / 3..]);
-    let initial = v
-        .fine_loss()
-        .and_then(|s| {
-            s.values
-                .iter()
-                .take(5)
-                .copied()
-                .filter(|x| x.is_finite())
-                .reduce(f64::max)
-        })
-        .unwrap_or(y[0])
-        .max(y[0]);
+    let initial = v.initial_loss().unwrap_or(y[0]).max(y[0]);
     if !(improvement < ctx.p("stall_rel") && improvement > -ctx.p("stall_rise")) {
         return None;
     }
@@ -158,22 +117,14 @@ fn detect(ctx: &Ctx) -> Option<Finding> {
     }
     let sm = sma_centered(&y, 3);
     let start_band = level * (1.0 + ctx.p("stall_rise"));
-    let start = sm
-        .iter()
-        .position(|v| *v <= start_band)
-        .unwrap_or(ws)
-        .min(ws);
+    let start = sm.iter().position(|v| *v <= start_band).unwrap_or(ws).min(ws);
     let (severity, confidence, lr_note) = match lr_state {
         Some(_) => (
             Severity::Warning,
             (0.6 + (ctx.p("stall_rel") - improvement.max(0.0)) * 3.0).min(0.9),
             "while the learning rate stayed constant",
         ),
-        None => (
-            Severity::Info,
-            0.4,
-            "(the learning rate is not logged, so whether it was constant is unknown)",
-        ),
+        None => (Severity::Info, 0.4, "(the learning rate is not logged, so whether it was constant is unknown)"),
     };
     let mut f = Finding::new("plateau", severity, Span { axis, start: x[start], end: x1 })
         .confidence(confidence)

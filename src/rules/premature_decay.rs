@@ -3,7 +3,8 @@
 //! ## What it detects
 //! A step decay of the learning rate (to at most `drop_ratio` of its value,
 //! after at least one epoch at a constant rate) that came while the training
-//! loss was still clearly falling, after which progress stalled: the
+//! loss was still clearly falling (its Theil–Sen trend over up to four epochs
+//! at the old rate), after which progress stalled: the
 //! per-epoch fall after the decay is at most `slope_ratio` of the fall before.
 //!
 //! ## Why it matters
@@ -24,38 +25,21 @@
 //! ## Options
 
 use super::finding::{num, pos};
+use super::stats::theil_sen;
 use super::{Ctx, Finding, Param, Rule, Severity, Span};
 
 pub struct PrematureDecay;
 
 const PARAMS: &[Param] = &[
-    Param {
-        name: "drop_ratio",
-        default: 0.5,
-        doc: "a step decay leaves at most this fraction of the previous rate",
-    },
-    Param {
-        name: "fall_before",
-        default: 0.07,
-        doc: "before the decay, the loss fell by at least this fraction in one epoch",
-    },
-    Param {
-        name: "fall_before_abs",
-        default: 0.035,
-        doc: "…and by at least this fraction of the first epoch's loss",
-    },
-    Param {
-        name: "slope_ratio",
-        default: 0.3,
-        doc: "after the decay, the per-epoch fall is at most this fraction of the fall before it",
-    },
-    Param {
-        name: "min_after",
-        default: 3.0,
-        doc: "epochs (rows) that must follow the decay to judge the stall",
-    },
+    Param { name: "drop_ratio", default: 0.5, doc: "a step decay leaves at most this fraction of the previous rate" },
+    Param { name: "fall_before", default: 0.07, doc: "before the decay, the loss fell by at least this fraction in one epoch" },
+    Param { name: "fall_before_abs", default: 0.035, doc: "…and by at least this fraction of the first epoch's loss" },
+    Param { name: "slope_ratio", default: 0.3, doc: "after the decay, the per-epoch fall is at most this fraction of the fall before it" },
+    Param { name: "min_after", default: 3.0, doc: "epochs (rows) that must follow the decay to judge the stall" },
 ];
 
+/// The pre-decay trend is read from at most this many rows before the decay.
+const PRE_DECAY_ROWS: usize = 4;
 /// Rates within this relative distance count as the same rate.
 const SAME_RATE: f64 = 0.01;
 
@@ -97,35 +81,27 @@ fn detect(ctx: &Ctx) -> Option<Finding> {
     let same = |a: f64, b: f64| (a - b).abs() <= SAME_RATE * a.abs().max(b.abs());
     for d in 2..n - min_after {
         let (before, prev, cur) = (lr[d - 2], lr[d - 1], lr[d]);
-        if !(cur.is_finite() && prev.is_finite() && prev > 0.0)
-            || cur > ctx.p("drop_ratio") * prev
-            || !same(before, prev)
-        {
+        if !(cur.is_finite() && prev.is_finite() && prev > 0.0) || cur > ctx.p("drop_ratio") * prev || !same(before, prev) {
             continue;
         }
-        let fall = loss[d - 2] - loss[d - 1];
-        let fall_rel = fall / loss[d - 2];
+        // The pre-decay trend over up to PRE_DECAY_ROWS rows at the old rate, robust to one noisy epoch.
+        let first = (0..d).rev().take(PRE_DECAY_ROWS).take_while(|&i| same(lr[i], prev)).last().unwrap_or(d - 1).min(d - 2);
+        let slope_before = -theil_sen(&t.x[first..d], &loss[first..d]);
+        let fall = slope_before * (t.x[d - 1] - t.x[d - 2]);
+        let fall_rel = fall / loss[d - 1];
         let fall_abs = fall / loss[0];
         if fall_rel < ctx.p("fall_before") || fall_abs < ctx.p("fall_before_abs") {
             continue;
         }
         let last = n - 1;
         let after_rows = (last - (d + 1)) as f64;
-        let slope_after = if after_rows > 0.0 {
-            (loss[d + 1] - loss[last]) / (t.x[last] - t.x[d + 1])
-        } else {
-            0.0
-        };
-        let slope_before = fall / (t.x[d - 1] - t.x[d - 2]);
+        let slope_after = if after_rows > 0.0 { (loss[d + 1] - loss[last]) / (t.x[last] - t.x[d + 1]) } else { 0.0 };
         let ratio = slope_after / slope_before;
         if ratio > ctx.p("slope_ratio") {
             continue;
         }
         let lr_name = v.lr.map(|p| p.series.name.as_str()).unwrap_or("lr");
-        let loss_name = v
-            .train_loss
-            .map(|p| p.series.name.as_str())
-            .unwrap_or("loss");
+        let loss_name = v.train_loss.map(|p| p.series.name.as_str()).unwrap_or("loss");
         return Some(
             Finding::new("premature-decay", Severity::Warning, Span { axis, start: t.x[d], end: t.x[last] })
                 .confidence((0.95 - ratio).clamp(0.5, 0.95))

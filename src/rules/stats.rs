@@ -20,12 +20,7 @@ pub fn median(v: &[f64]) -> f64 {
 /// Theil–Sen slope: the median of pairwise slopes, robust to a few outliers
 /// (Sen 1968). O(n²) pairs, so long inputs are thinned to at most 200 points first.
 pub fn theil_sen(x: &[f64], y: &[f64]) -> f64 {
-    let pts: Vec<(f64, f64)> = x
-        .iter()
-        .zip(y)
-        .filter(|(a, b)| a.is_finite() && b.is_finite())
-        .map(|(a, b)| (*a, *b))
-        .collect();
+    let pts: Vec<(f64, f64)> = x.iter().zip(y).filter(|(a, b)| a.is_finite() && b.is_finite()).map(|(a, b)| (*a, *b)).collect();
     let step = pts.len().div_ceil(200).max(1);
     let pts: Vec<(f64, f64)> = pts.into_iter().step_by(step).collect();
     let mut slopes = Vec::with_capacity(pts.len() * pts.len() / 2);
@@ -48,20 +43,12 @@ pub fn tail_mean(v: &[f64], k: usize) -> f64 {
 
 /// Index and value of the finite minimum.
 pub fn argmin(v: &[f64]) -> Option<(usize, f64)> {
-    v.iter()
-        .enumerate()
-        .filter(|(_, x)| x.is_finite())
-        .min_by(|a, b| a.1.total_cmp(b.1))
-        .map(|(i, &x)| (i, x))
+    v.iter().enumerate().filter(|(_, x)| x.is_finite()).min_by(|a, b| a.1.total_cmp(b.1)).map(|(i, &x)| (i, x))
 }
 
 /// Index and value of the finite maximum.
 pub fn argmax(v: &[f64]) -> Option<(usize, f64)> {
-    v.iter()
-        .enumerate()
-        .filter(|(_, x)| x.is_finite())
-        .max_by(|a, b| a.1.total_cmp(b.1))
-        .map(|(i, &x)| (i, x))
+    v.iter().enumerate().filter(|(_, x)| x.is_finite()).max_by(|a, b| a.1.total_cmp(b.1)).map(|(i, &x)| (i, x))
 }
 
 #[cfg(test)]

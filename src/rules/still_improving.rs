@@ -5,8 +5,8 @@
 //! improving: over the last `window_frac` of the evaluations (at least four),
 //! the robust (Theil–Sen) trend of every logged train/validation loss falls
 //! by `loss_fall` or more and of every accuracy rises by `metric_rise` or
-//! more, the validation trend over the final half of that window still
-//! improves, and validation ends within `near_best` of its best.
+//! more, and validation ends at its best (accuracy within `near_best`; a run
+//! without a validation metric, loss within 10% of its minimum).
 //!
 //! ## Why it matters
 //! The lecture's fourth curve: when train and validation accuracy are both
@@ -31,28 +31,14 @@ use super::{Ctx, Finding, Param, Rule, Severity, Span};
 pub struct StillImproving;
 
 const PARAMS: &[Param] = &[
-    Param {
-        name: "window_frac",
-        default: 0.3,
-        doc: "the trend is judged over this last fraction of the evaluations",
-    },
-    Param {
-        name: "loss_fall",
-        default: 0.10,
-        doc: "losses fell by at least this fraction across the window",
-    },
-    Param {
-        name: "metric_rise",
-        default: 0.02,
-        doc: "accuracies (0–1) rose by at least this across the window",
-    },
-    Param {
-        name: "near_best",
-        default: 0.01,
-        doc: "validation accuracy ends within this of its best",
-    },
+    Param { name: "window_frac", default: 0.3, doc: "the trend is judged over this last fraction of the evaluations" },
+    Param { name: "loss_fall", default: 0.10, doc: "losses fell by at least this fraction across the window" },
+    Param { name: "metric_rise", default: 0.02, doc: "accuracies (0–1) rose by at least this across the window" },
+    Param { name: "near_best", default: 0.01, doc: "validation accuracy ends within this of its best" },
 ];
 
+/// Without a validation metric, validation loss ends within this fraction of its minimum.
+const NEAR_BEST_LOSS: f64 = 0.10;
 /// The window holds at least this many evaluations.
 const MIN_WINDOW: usize = 4;
 
@@ -97,13 +83,9 @@ fn detect(ctx: &Ctx) -> Option<Finding> {
     let w = ((ctx.p("window_frac") * n as f64).ceil() as usize).clamp(MIN_WINDOW, n);
     let ws = n - w;
     let x = &t.x[ws..];
-    let half = x.len() / 2;
     let mut evidence: Vec<(&'static str, f64)> = Vec::new();
     let loss_fall = ctx.p("loss_fall");
-    for (name, col) in [
-        ("train_loss_fall", &t.train_loss),
-        ("val_loss_fall", &t.val_loss),
-    ] {
+    for (name, col) in [("train_loss_fall", &t.train_loss), ("val_loss_fall", &t.val_loss)] {
         if let Some(c) = col {
             let y = &c[ws..];
             if y.iter().any(|v| !v.is_finite()) {
@@ -117,10 +99,7 @@ fn detect(ctx: &Ctx) -> Option<Finding> {
         }
     }
     let lower = t.metric_lower_is_better;
-    for (name, col) in [
-        ("train_metric_rise", &t.train_metric),
-        ("val_metric_rise", &t.val_metric),
-    ] {
+    for (name, col) in [("train_metric_rise", &t.train_metric), ("val_metric_rise", &t.val_metric)] {
         if let Some(c) = col {
             let y = oriented(&c[ws..], lower);
             let rise = trend_change(x, &y);
@@ -130,25 +109,17 @@ fn detect(ctx: &Ctx) -> Option<Finding> {
             evidence.push((name, rise));
         }
     }
-    // Still improving in the final half, not flattened out.
-    let val = t
-        .val_loss
-        .as_ref()
-        .map(|c| c[ws..].iter().map(|v| -v).collect::<Vec<_>>())
-        .or_else(|| t.val_metric.as_ref().map(|c| oriented(&c[ws..], lower)))?;
-    if !(theil_sen(&x[half..], &val[half..]) > 0.0) {
-        return None;
+    // Validation ends at (or next to) its best: nothing has turned yet.
+    if let (Some(vl), None) = (t.val_loss.as_ref(), t.val_metric.as_ref()) {
+        let best = vl.iter().copied().filter(|v| v.is_finite()).fold(f64::INFINITY, f64::min);
+        if vl[n - 1].min(vl[n - 2]) > best * (1.0 + NEAR_BEST_LOSS) {
+            return None;
+        }
     }
     if let Some(vm) = t.val_metric.as_ref() {
         let o = oriented(vm, lower);
-        let best = o
-            .iter()
-            .copied()
-            .filter(|v| v.is_finite())
-            .fold(f64::NEG_INFINITY, f64::max);
-        if o[n - 1] < best - ctx.p("near_best")
-            && o[n - 2].max(o[n - 1]) < best - ctx.p("near_best")
-        {
+        let best = o.iter().copied().filter(|v| v.is_finite()).fold(f64::NEG_INFINITY, f64::max);
+        if o[n - 1] < best - ctx.p("near_best") && o[n - 2].max(o[n - 1]) < best - ctx.p("near_best") {
             return None;
         }
     }
@@ -172,10 +143,7 @@ fn detect(ctx: &Ctx) -> Option<Finding> {
     for (k, val) in evidence {
         f = f.evidence(k, val);
     }
-    for p in [v.train_loss, v.val_loss, v.train_metric, v.val_metric]
-        .into_iter()
-        .flatten()
-    {
+    for p in [v.train_loss, v.val_loss, v.train_metric, v.val_metric].into_iter().flatten() {
         f = f.series(&p.series.name);
     }
     Some(f)

@@ -4,7 +4,7 @@
 //! The model converged without learning much: over the last `window_frac` of
 //! the run the training loss changed by less than `converged` and validation
 //! accuracy by less than `acc_change`; train and validation are close (gap in
-//! accuracy at most `gap`, or losses within `loss_gap`); and the training loss
+//! accuracy at most `gap`, and losses within `loss_gap`); and the training loss
 //! ends at `poor_frac` of its initial value or more — it barely fell from
 //! where it started.
 //!
@@ -34,36 +34,12 @@ use super::{Ctx, Finding, Param, Rule, Severity, Span};
 pub struct Underfitting;
 
 const PARAMS: &[Param] = &[
-    Param {
-        name: "window_frac",
-        default: 0.3,
-        doc: "convergence is judged over this last fraction of the run",
-    },
-    Param {
-        name: "converged",
-        default: 0.05,
-        doc: "converged: the training loss changed by less than this fraction over the window",
-    },
-    Param {
-        name: "acc_change",
-        default: 0.02,
-        doc: "…and validation accuracy by less than this",
-    },
-    Param {
-        name: "gap",
-        default: 0.05,
-        doc: "train and validation accuracy (mean of the last 3) within this of each other",
-    },
-    Param {
-        name: "loss_gap",
-        default: 0.12,
-        doc: "without accuracies: validation and training loss within this fraction of each other",
-    },
-    Param {
-        name: "poor_frac",
-        default: 0.6,
-        doc: "poor: the final training loss is at least this fraction of the initial loss",
-    },
+    Param { name: "window_frac", default: 0.3, doc: "convergence is judged over this last fraction of the run" },
+    Param { name: "converged", default: 0.05, doc: "converged: the training loss changed by less than this fraction over the window" },
+    Param { name: "acc_change", default: 0.02, doc: "…and validation accuracy by less than this" },
+    Param { name: "gap", default: 0.05, doc: "train and validation accuracy (mean of the last 3) within this of each other" },
+    Param { name: "loss_gap", default: 0.15, doc: "validation and training loss (mean of the last 3) within this fraction of each other" },
+    Param { name: "poor_frac", default: 0.5, doc: "poor: the final training loss is at least this fraction of the initial loss" },
 ];
 
 /// Fewest evaluations to judge convergence.
@@ -100,10 +76,7 @@ fn detect(ctx: &Ctx) -> Option<Finding> {
     let axis = t.axis?;
     let n = t.len();
     let tl = t.train_loss.as_ref()?;
-    if n < MIN_POINTS
-        || tl.iter().any(|x| !x.is_finite())
-        || (t.val_loss.is_none() && t.val_metric.is_none())
-    {
+    if n < MIN_POINTS || tl.iter().any(|x| !x.is_finite()) || (t.val_loss.is_none() && t.val_metric.is_none()) {
         return None;
     }
     let ws = n - ((ctx.p("window_frac") * n as f64).ceil() as usize).clamp(3, n);
@@ -121,36 +94,21 @@ fn detect(ctx: &Ctx) -> Option<Finding> {
         }
     }
     let tm = t.train_metric.as_ref().map(|m| oriented(m, lower));
-    let gap = match (tm.as_ref(), vm.as_ref()) {
-        (Some(tm), Some(vm)) => {
-            let g = tail_mean(tm, 3) - tail_mean(vm, 3);
-            if g.abs() > ctx.p("gap") {
-                return None;
-            }
-            g
-        }
-        _ => {
-            let vl = t.val_loss.as_ref()?;
-            let g = (tail_mean(vl, 3) - tail_mean(tl, 3)) / tail_mean(tl, 3);
-            if g.abs() > ctx.p("loss_gap") {
-                return None;
-            }
-            g
-        }
+    // No gap: accuracies close, and losses close (validation far below training is regularisation, not underfitting).
+    let loss_gap = t.val_loss.as_ref().map(|vl| (tail_mean(vl, 3) - tail_mean(tl, 3)) / tail_mean(tl, 3));
+    if loss_gap.is_some_and(|g| g.abs() > ctx.p("loss_gap")) {
+        return None;
+    }
+    let acc_gap = match (tm.as_ref(), vm.as_ref()) {
+        (Some(tm), Some(vm)) => Some(tail_mean(tm, 3) - tail_mean(vm, 3)),
+        _ => None,
     };
+    if acc_gap.is_some_and(|g| g.abs() > ctx.p("gap")) {
+        return None;
+    }
+    let gap = acc_gap.or(loss_gap)?;
     let final_loss = tail_mean(tl, 3);
-    let initial = v
-        .fine_loss()
-        .and_then(|s| {
-            s.values
-                .iter()
-                .take(5)
-                .copied()
-                .filter(|x| x.is_finite())
-                .reduce(f64::max)
-        })
-        .unwrap_or(tl[0])
-        .max(tl[0]);
+    let initial = v.initial_loss().unwrap_or(tl[0]).max(tl[0]);
     let kept = final_loss / initial;
     if kept < ctx.p("poor_frac") {
         return None;
@@ -175,10 +133,7 @@ fn detect(ctx: &Ctx) -> Option<Finding> {
             }
         ))
         .advice("The model cannot fit even the training data: use a bigger model (wider/deeper, no bottleneck), less regularisation (weight decay, dropout), or a higher learning rate for longer.");
-    for p in [v.train_loss, v.val_loss, v.train_metric, v.val_metric]
-        .into_iter()
-        .flatten()
-    {
+    for p in [v.train_loss, v.val_loss, v.train_metric, v.val_metric].into_iter().flatten() {
         f = f.series(&p.series.name);
     }
     Some(f)

@@ -30,26 +30,10 @@ use crate::smooth::sma_centered;
 pub struct UnstableLoss;
 
 const PARAMS: &[Param] = &[
-    Param {
-        name: "spike_z",
-        default: 8.0,
-        doc: "a spike is this many robust standard deviations above the trend",
-    },
-    Param {
-        name: "spike_rel",
-        default: 0.5,
-        doc: "…and this fraction above the trend's value",
-    },
-    Param {
-        name: "min_spikes",
-        default: 3.0,
-        doc: "fewest spikes that make the loss unstable",
-    },
-    Param {
-        name: "window_frac",
-        default: 0.02,
-        doc: "trend window, as a fraction of the points (at least 5)",
-    },
+    Param { name: "spike_z", default: 8.0, doc: "a spike is this many robust standard deviations above the trend" },
+    Param { name: "spike_rel", default: 0.5, doc: "…and this fraction above the trend's value" },
+    Param { name: "min_spikes", default: 3.0, doc: "fewest spikes that make the loss unstable" },
+    Param { name: "window_frac", default: 0.02, doc: "trend window, as a fraction of the points (at least 5)" },
 ];
 
 /// Spike detection needs enough points for the noise estimate to mean something.
@@ -95,21 +79,12 @@ impl Rule for UnstableLoss {
             return vec![];
         }
         let (z, rel) = (ctx.p("spike_z"), ctx.p("spike_rel"));
-        let spikes: Vec<usize> = (0..n)
-            .filter(|&i| {
-                resid[i].is_finite()
-                    && resid[i] > z * sd
-                    && s.values[i] > (1.0 + rel) * trend[i].abs()
-            })
-            .collect();
+        let spikes: Vec<usize> =
+            (0..n).filter(|&i| resid[i].is_finite() && resid[i] > z * sd && s.values[i] > (1.0 + rel) * trend[i].abs()).collect();
         if (spikes.len() as f64) < ctx.p("min_spikes") {
             return vec![];
         }
-        let worst = spikes
-            .iter()
-            .copied()
-            .max_by(|&a, &b| (resid[a] / sd).total_cmp(&(resid[b] / sd)))
-            .unwrap_or(spikes[0]);
+        let worst = spikes.iter().copied().max_by(|&a, &b| (resid[a] / sd).total_cmp(&(resid[b] / sd))).unwrap_or(spikes[0]);
         let (first, last) = (spikes[0], spikes[spikes.len() - 1]);
         vec![Finding::new("unstable-loss", Severity::Warning, Span { axis: s.axis, start: s.x[first], end: s.x[last] })
             .confidence((0.5 + 0.05 * spikes.len() as f64).min(0.9))

@@ -26,16 +26,8 @@ use super::{Ctx, Finding, Param, Rule, Severity, Span};
 pub struct UpdateRatio;
 
 const PARAMS: &[Param] = &[
-    Param {
-        name: "high",
-        default: 1e-2,
-        doc: "a median ratio above this is too high (10x the healthy 1e-3)",
-    },
-    Param {
-        name: "low",
-        default: 1e-4,
-        doc: "a median ratio below this is too low (a tenth of the healthy 1e-3)",
-    },
+    Param { name: "high", default: 1e-2, doc: "a median ratio above this is too high (10x the healthy 1e-3)" },
+    Param { name: "low", default: 1e-4, doc: "a median ratio below this is too low (a tenth of the healthy 1e-3)" },
 ];
 
 /// The lecture's healthy update/weight ratio.
@@ -74,32 +66,16 @@ impl Rule for UpdateRatio {
                 format!("Lower the learning rate about {}x.", num(m / HEALTHY)),
             )
         } else if m < low {
-            (
-                "too low: the learning rate is likely too low",
-                format!("Raise the learning rate about {}x.", num(HEALTHY / m)),
-            )
+            ("too low: the learning rate is likely too low", format!("Raise the learning rate about {}x.", num(HEALTHY / m)))
         } else {
             return vec![];
         };
-        vec![Finding::new(
-            "update-ratio",
-            Severity::Warning,
-            Span {
-                axis: s.axis,
-                start: s.x[0],
-                end: s.x[s.len() - 1],
-            },
-        )
-        .confidence(0.8)
-        .series(&s.name)
-        .evidence("median_ratio", m)
-        .evidence("healthy", HEALTHY)
-        .message(format!(
-            "{} has median {} ({}x the healthy 1e-3): {what}.",
-            s.name,
-            num(m),
-            num(m / HEALTHY)
-        ))
-        .advice(advice)]
+        vec![Finding::new("update-ratio", Severity::Warning, Span { axis: s.axis, start: s.x[0], end: s.x[s.len() - 1] })
+            .confidence(0.8)
+            .series(&s.name)
+            .evidence("median_ratio", m)
+            .evidence("healthy", HEALTHY)
+            .message(format!("{} has median {} ({}x the healthy 1e-3): {what}.", s.name, num(m), num(m / HEALTHY)))
+            .advice(advice)]
     }
 }

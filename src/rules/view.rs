@@ -13,31 +13,12 @@ use crate::model::role::tokens;
 use crate::model::{Axis, Kind, Run, Series, Split};
 
 /// Tokens that say where a series sits, not what it measures.
-const PLACE_TOKENS: &[&str] = &[
-    "train",
-    "training",
-    "val",
-    "valid",
-    "validation",
-    "eval",
-    "evaluation",
-    "test",
-    "epoch",
-    "step",
-    "batch",
-    "metrics",
-    "x",
-];
+const PLACE_TOKENS: &[&str] =
+    &["train", "training", "val", "valid", "validation", "eval", "evaluation", "test", "epoch", "step", "batch", "metrics", "x"];
 /// Metric names that mean plain accuracy, preferred over other higher-is-better metrics.
-const ACCURACY_TOKENS: &[&str] = &[
-    "acc",
-    "accuracy",
-    "top1",
-    "acc1",
-    "categorical",
-    "sparse",
-    "binary",
-];
+const ACCURACY_TOKENS: &[&str] = &["acc", "accuracy", "top1", "acc1", "categorical", "sparse", "binary"];
+/// Per-step losses whose median is the initial loss.
+const INITIAL_POINTS: usize = 5;
 /// A series with at most this many points per epoch is read as per-epoch.
 const EPOCH_LEVEL_POINTS: f64 = 1.5;
 
@@ -58,6 +39,8 @@ pub struct RunView<'a> {
     pub train_metric: Option<Pick<'a>>,
     pub val_metric: Option<Pick<'a>>,
     pub lr: Option<Pick<'a>>,
+    /// The learning rate per epoch, when logged so (aligns best with per-epoch rows).
+    pub lr_epoch: Option<Pick<'a>>,
     pub update_ratio: Option<Pick<'a>>,
     pub table: EvalTable,
 }
@@ -88,11 +71,7 @@ impl EvalTable {
 
 fn points_per_epoch(s: &Series) -> Option<f64> {
     let e = s.epochs()?;
-    let mut distinct: Vec<i64> = e
-        .iter()
-        .filter(|v| v.is_finite())
-        .map(|v| v.floor() as i64)
-        .collect();
+    let mut distinct: Vec<i64> = e.iter().filter(|v| v.is_finite()).map(|v| v.floor() as i64).collect();
     distinct.dedup();
     distinct.sort_unstable();
     distinct.dedup();
@@ -111,14 +90,8 @@ fn is_epoch_level(s: &Series) -> bool {
 
 /// Lower is more canonical: `loss`, `val_loss` score 0; `loss_cls` scores 1.
 fn name_score(name: &str, accuracy_first: bool) -> usize {
-    let core: Vec<String> = tokens(name)
-        .into_iter()
-        .filter(|t| !PLACE_TOKENS.contains(&t.as_str()))
-        .collect();
-    if accuracy_first
-        && !core.is_empty()
-        && core.iter().all(|t| ACCURACY_TOKENS.contains(&t.as_str()))
-    {
+    let core: Vec<String> = tokens(name).into_iter().filter(|t| !PLACE_TOKENS.contains(&t.as_str())).collect();
+    if accuracy_first && !core.is_empty() && core.iter().all(|t| ACCURACY_TOKENS.contains(&t.as_str())) {
         return 0;
     }
     match core.as_slice() {
@@ -128,20 +101,13 @@ fn name_score(name: &str, accuracy_first: bool) -> usize {
     }
 }
 
-fn pick<'a>(
-    run: &'a Run,
-    splits: &[Split],
-    kinds: &[Kind],
-    want_epoch_level: Option<bool>,
-    accuracy_first: bool,
-) -> Option<Pick<'a>> {
+fn pick<'a>(run: &'a Run, splits: &[Split], kinds: &[Kind], want_epoch_level: Option<bool>, accuracy_first: bool) -> Option<Pick<'a>> {
     for split in splits {
         let mut cands: Vec<&Series> = run
             .series
             .iter()
             .filter(|s| {
-                (s.role.split == *split
-                    || matches!(s.role.kind, Kind::LearningRate | Kind::UpdateRatio))
+                (s.role.split == *split || matches!(s.role.kind, Kind::LearningRate | Kind::UpdateRatio))
                     && kinds.contains(&s.role.kind)
                     && !s.is_empty()
             })
@@ -150,11 +116,7 @@ fn pick<'a>(
             continue;
         }
         if let Some(level) = want_epoch_level {
-            let matching: Vec<&Series> = cands
-                .iter()
-                .copied()
-                .filter(|s| is_epoch_level(s) == level)
-                .collect();
+            let matching: Vec<&Series> = cands.iter().copied().filter(|s| is_epoch_level(s) == level).collect();
             if !matching.is_empty() {
                 cands = matching;
             } else if level {
@@ -162,18 +124,9 @@ fn pick<'a>(
                 return None;
             }
         }
-        cands.sort_by_key(|s| {
-            (
-                !s.preferred,
-                name_score(&s.name, accuracy_first),
-                std::cmp::Reverse(s.len()),
-            )
-        });
+        cands.sort_by_key(|s| (!s.preferred, name_score(&s.name, accuracy_first), std::cmp::Reverse(s.len())));
         let s = cands[0];
-        return Some(Pick {
-            series: s,
-            epoch_level: is_epoch_level(s),
-        });
+        return Some(Pick { series: s, epoch_level: is_epoch_level(s) });
     }
     None
 }
@@ -183,22 +136,17 @@ impl<'a> RunView<'a> {
         let loss = [Kind::Loss];
         let metric = [Kind::MetricHigher, Kind::MetricLower];
         let val = [Split::Validation, Split::Test];
-        let train_loss_fine = pick(run, &[Split::Train], &loss, Some(false), false)
-            .or_else(|| pick(run, &[Split::Train], &loss, None, false));
+        let train_loss_fine =
+            pick(run, &[Split::Train], &loss, Some(false), false).or_else(|| pick(run, &[Split::Train], &loss, None, false));
         let train_loss = pick(run, &[Split::Train], &loss, Some(true), false).or(train_loss_fine);
         let val_loss = pick(run, &val, &loss, None, false);
         let val_metric = pick(run, &val, &metric, None, true);
         let train_metric = val_metric
             .and_then(|vm| matching_train_metric(run, vm.series))
             .or_else(|| pick(run, &[Split::Train], &metric, Some(true), true));
-        let lr = pick(
-            run,
-            &[Split::Other],
-            &[Kind::LearningRate],
-            Some(false),
-            false,
-        )
-        .or_else(|| pick(run, &[Split::Other], &[Kind::LearningRate], None, false));
+        let lr = pick(run, &[Split::Other], &[Kind::LearningRate], Some(false), false)
+            .or_else(|| pick(run, &[Split::Other], &[Kind::LearningRate], None, false));
+        let lr_epoch = pick(run, &[Split::Other], &[Kind::LearningRate], Some(true), false);
         let update_ratio = pick(run, &[Split::Other], &[Kind::UpdateRatio], None, false);
         let mut view = RunView {
             run,
@@ -208,6 +156,7 @@ impl<'a> RunView<'a> {
             train_metric,
             val_metric,
             lr,
+            lr_epoch,
             update_ratio,
             table: EvalTable::default(),
         };
@@ -216,10 +165,7 @@ impl<'a> RunView<'a> {
     }
 
     fn build_table(&self) -> EvalTable {
-        let reference = self
-            .val_loss
-            .or(self.val_metric)
-            .or(self.train_loss.filter(|p| p.epoch_level));
+        let reference = self.val_loss.or(self.val_metric).or(self.train_loss.filter(|p| p.epoch_level));
         let Some(reference) = reference else {
             return EvalTable::default();
         };
@@ -243,16 +189,9 @@ impl<'a> RunView<'a> {
                 return Some(s.values.clone());
             }
             let k = key(s)?;
-            Some(if last {
-                align_last(&ref_key, &k, &s.values)
-            } else {
-                align_mean(&ref_key, &k, &s.values)
-            })
+            Some(if last { align_last(&ref_key, &k, &s.values) } else { align_mean(&ref_key, &k, &s.values) })
         };
-        let metric_lower = self
-            .val_metric
-            .or(self.train_metric)
-            .is_some_and(|p| p.series.role.kind == Kind::MetricLower);
+        let metric_lower = self.val_metric.or(self.train_metric).is_some_and(|p| p.series.role.kind == Kind::MetricLower);
         EvalTable {
             axis: Some(if on_epoch { Axis::Epoch } else { r.axis }),
             x: ref_key.clone(),
@@ -260,7 +199,7 @@ impl<'a> RunView<'a> {
             val_metric: align(self.val_metric, false),
             train_loss: align(self.train_loss, false),
             train_metric: align(self.train_metric, false),
-            lr: align(self.lr, true),
+            lr: align(self.lr_epoch, true).or_else(|| align(self.lr, true)),
             metric_lower_is_better: metric_lower,
         }
     }
@@ -270,6 +209,16 @@ impl<'a> RunView<'a> {
         self.train_loss_fine.or(self.train_loss).map(|p| p.series)
     }
 
+    /// The loss before learning got going: the median of the first few per-step
+    /// losses (robust to one wild first batch), or the first epoch's mean.
+    pub fn initial_loss(&self) -> Option<f64> {
+        let s = self.fine_loss()?;
+        let k = if self.train_loss_fine.is_some_and(|p| !p.epoch_level) { INITIAL_POINTS } else { 1 };
+        let first: Vec<f64> = s.values.iter().copied().filter(|v| v.is_finite()).take(k).collect();
+        let m = super::stats::median(&first);
+        m.is_finite().then_some(m)
+    }
+
     /// Steps per epoch, when the fine loss carries epochs beside steps.
     pub fn steps_per_epoch(&self) -> Option<f64> {
         let s = self.fine_loss()?;
@@ -277,10 +226,7 @@ impl<'a> RunView<'a> {
             return None;
         }
         let e = s.epoch.as_ref()?;
-        let (first, last) = (
-            e.iter().position(|v| v.is_finite())?,
-            e.iter().rposition(|v| v.is_finite())?,
-        );
+        let (first, last) = (e.iter().position(|v| v.is_finite())?, e.iter().rposition(|v| v.is_finite())?);
         let de = e[last] - e[first];
         let ds = s.x[last] - s.x[first];
         (de >= 1.0 && ds > 0.0).then(|| ds / de)
@@ -289,35 +235,17 @@ impl<'a> RunView<'a> {
 
 /// The train metric that matches the validation metric's name (`val_acc` ↔ `acc`).
 fn matching_train_metric<'a>(run: &'a Run, val: &Series) -> Option<Pick<'a>> {
-    let strip = |n: &str| -> Vec<String> {
-        tokens(n)
-            .into_iter()
-            .filter(|t| !PLACE_TOKENS.contains(&t.as_str()))
-            .collect()
-    };
+    let strip = |n: &str| -> Vec<String> { tokens(n).into_iter().filter(|t| !PLACE_TOKENS.contains(&t.as_str())).collect() };
     let core = strip(&val.name);
-    let mut cands: Vec<&Series> = run
-        .series
-        .iter()
-        .filter(|s| {
-            s.role.split == Split::Train && s.role.kind == val.role.kind && strip(&s.name) == core
-        })
-        .collect();
+    let mut cands: Vec<&Series> =
+        run.series.iter().filter(|s| s.role.split == Split::Train && s.role.kind == val.role.kind && strip(&s.name) == core).collect();
     cands.sort_by_key(|s| (!is_epoch_level(s), std::cmp::Reverse(s.len())));
-    cands.first().map(|s| Pick {
-        series: s,
-        epoch_level: is_epoch_level(s),
-    })
+    cands.first().map(|s| Pick { series: s, epoch_level: is_epoch_level(s) })
 }
 
 /// `(key, value)` pairs sorted by key; points without a key are left out.
 fn sorted_pairs(keys: &[f64], values: &[f64]) -> (Vec<f64>, Vec<f64>) {
-    let mut pairs: Vec<(f64, f64)> = keys
-        .iter()
-        .zip(values)
-        .filter(|(k, _)| k.is_finite())
-        .map(|(k, v)| (*k, *v))
-        .collect();
+    let mut pairs: Vec<(f64, f64)> = keys.iter().zip(values).filter(|(k, _)| k.is_finite()).map(|(k, v)| (*k, *v)).collect();
     if !pairs.windows(2).all(|w| w[0].0 <= w[1].0) {
         pairs.sort_by(|a, b| a.0.total_cmp(&b.0));
     }
@@ -380,11 +308,7 @@ mod tests {
 
     #[test]
     fn per_step_values_average_into_their_epoch() {
-        let out = align_mean(
-            &[0.0, 1.0],
-            &[0.0, 0.0, 1.0, 1.0],
-            &[4.0, 2.0, 1.0, f64::NAN],
-        );
+        let out = align_mean(&[0.0, 1.0], &[0.0, 0.0, 1.0, 1.0], &[4.0, 2.0, 1.0, f64::NAN]);
         assert_eq!(out, vec![3.0, 1.0]);
     }
 
@@ -396,9 +320,6 @@ mod tests {
 
     #[test]
     fn lr_in_effect_is_the_last_logged_value() {
-        assert_eq!(
-            align_last(&[5.0, 10.0], &[0.0, 4.0, 8.0], &[0.1, 0.2, 0.3]),
-            vec![0.2, 0.3]
-        );
+        assert_eq!(align_last(&[5.0, 10.0], &[0.0, 4.0, 8.0], &[0.1, 0.2, 0.3]), vec![0.2, 0.3]);
     }
 }
