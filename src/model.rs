@@ -166,31 +166,41 @@ impl Run {
     }
 }
 
+/// How a reader treats a point logged again at the x of the point before it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RepeatedX {
+    /// Several values at one step are real (TensorBoard: YOLO logs every batch at step = epoch).
+    Keep,
+    /// The same series logged twice at one x is a rerun that appended to the file (Detectron2's iteration 19).
+    Restart,
+}
+
 /// Applies TensorBoard's rule for resumed runs to points in file order: when x
 /// goes back, the later records replace every earlier point at or beyond the
-/// new x. Equal x values are kept (several values logged at one step are real).
+/// new x. A repeated x is kept or treated as a restart, as `repeated` says.
 ///
 /// Returns the kept indices (into the input order) and the restarts found.
 ///
 /// ```
-/// use curvecheck::model::resolve_restarts;
-/// let (kept, restarts) = resolve_restarts(&[0.0, 1.0, 2.0, 1.0, 2.0, 3.0]);
+/// use curvecheck::model::{resolve_restarts, RepeatedX};
+/// let (kept, restarts) = resolve_restarts(&[0.0, 1.0, 2.0, 1.0, 2.0, 3.0], RepeatedX::Keep);
 /// assert_eq!(kept, vec![0, 3, 4, 5]);
 /// assert_eq!(restarts.len(), 1);
 /// assert_eq!(restarts[0].replaced, 2);
 /// ```
-pub fn resolve_restarts(x: &[f64]) -> (Vec<usize>, Vec<Restart>) {
+pub fn resolve_restarts(x: &[f64], repeated: RepeatedX) -> (Vec<usize>, Vec<Restart>) {
     let mut kept: Vec<usize> = Vec::with_capacity(x.len());
     let mut restarts = Vec::new();
     let mut max_x = f64::NEG_INFINITY;
     for (i, &xi) in x.iter().enumerate() {
-        if xi < max_x {
+        let went_back = xi < max_x || (repeated == RepeatedX::Restart && xi == max_x);
+        if went_back {
             let cut = kept.partition_point(|&k| x[k] < xi);
             let replaced = kept.len() - cut;
             kept.truncate(cut);
             restarts.push(Restart { record: i, from_x: max_x, to_x: xi, replaced });
         }
-        max_x = if xi < max_x { xi } else { max_x.max(xi) };
+        max_x = if went_back { xi } else { max_x.max(xi) };
         kept.push(i);
     }
     (kept, restarts)
@@ -202,7 +212,7 @@ mod tests {
 
     #[test]
     fn restart_back_to_start_replaces_the_whole_first_segment() {
-        let (kept, restarts) = resolve_restarts(&[19.0, 39.0, 59.0, 19.0, 39.0]);
+        let (kept, restarts) = resolve_restarts(&[19.0, 39.0, 59.0, 19.0, 39.0], RepeatedX::Keep);
         assert_eq!(kept, vec![3, 4]);
         assert_eq!(restarts[0].replaced, 3);
         assert_eq!(restarts[0].from_x, 59.0);
@@ -210,14 +220,17 @@ mod tests {
 
     #[test]
     fn repeated_x_is_not_a_restart() {
-        let (kept, restarts) = resolve_restarts(&[1.0, 1.0, 1.0, 2.0]);
+        let (kept, restarts) = resolve_restarts(&[1.0, 1.0, 1.0, 2.0], RepeatedX::Keep);
         assert_eq!(kept.len(), 4);
         assert!(restarts.is_empty());
+        let (kept, restarts) = resolve_restarts(&[19.0, 19.0, 39.0], RepeatedX::Restart);
+        assert_eq!(kept, vec![1, 2]);
+        assert_eq!(restarts[0].replaced, 1);
     }
 
     #[test]
     fn two_restarts_are_both_recorded() {
-        let (kept, restarts) = resolve_restarts(&[0.0, 1.0, 2.0, 0.0, 1.0, 0.0, 1.0, 2.0, 3.0]);
+        let (kept, restarts) = resolve_restarts(&[0.0, 1.0, 2.0, 0.0, 1.0, 0.0, 1.0, 2.0, 3.0], RepeatedX::Keep);
         assert_eq!(kept, vec![5, 6, 7, 8]);
         assert_eq!(restarts.len(), 2);
     }

@@ -123,7 +123,7 @@ pub fn ema_time_weighted(x: &[f64], values: &[f64], weight: f64, unit: f64) -> V
             let a = match prev_x {
                 Some(p) if xi > p => w.powf((xi - p) / unit),
                 Some(_) => w,
-                None => 0.0,
+                None => w,
             };
             prev_x = Some(xi);
             m = a * m + (1.0 - a) * y;

@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use crate::model::{resolve_restarts, Axis, Series};
+use crate::model::{resolve_restarts, Axis, RepeatedX, Series};
 
 #[derive(Debug)]
 struct Pending {
@@ -16,15 +16,17 @@ struct Pending {
 }
 
 /// Gathers `(x, epoch, value)` points by series name, in file order.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct SeriesBuilder {
     pending: Vec<Pending>,
     index: HashMap<String, usize>,
+    repeated: RepeatedX,
 }
 
 impl SeriesBuilder {
-    pub fn new() -> Self {
-        Self::default()
+    /// `repeated` says whether one series logged twice at the same x is a restart (text logs) or real (event files).
+    pub fn new(repeated: RepeatedX) -> Self {
+        SeriesBuilder { pending: Vec::new(), index: HashMap::new(), repeated }
     }
 
     /// Adds one point. The axis of a series is fixed by its first point.
@@ -66,7 +68,7 @@ impl SeriesBuilder {
             .into_iter()
             .filter(|p| !p.values.is_empty())
             .map(|p| {
-                let (kept, restarts) = resolve_restarts(&p.x);
+                let (kept, restarts) = resolve_restarts(&p.x, self.repeated);
                 let pick = |v: Vec<f64>| -> Vec<f64> {
                     if restarts.is_empty() {
                         v

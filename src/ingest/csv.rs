@@ -17,7 +17,7 @@ use super::builder::SeriesBuilder;
 use super::cells::{parse_cell, Cell};
 use super::detect::{strip_bom, Format};
 use super::IngestError;
-use crate::model::{Axis, Kind, Role, Run};
+use crate::model::{Axis, Kind, RepeatedX, Role, Run};
 
 const STEP_COLUMNS: &[&str] = &["step", "global_step", "iteration", "iter", "_step", "steps", "trainer/global_step"];
 const EPOCH_COLUMNS: &[&str] = &["epoch", "epochs"];
@@ -118,7 +118,7 @@ pub fn read(path: &Path, bytes: &[u8], format: Format) -> Result<Run, IngestErro
         _ => None,
     };
 
-    let mut builder = SeriesBuilder::new();
+    let mut builder = SeriesBuilder::new(RepeatedX::Restart);
     let mut ignored_text = Vec::new();
     for (c, name) in names.iter().enumerate() {
         if c == x_col || Some(c) == epoch_col || Some(c) == index_col {

@@ -154,7 +154,7 @@ fn detect_csv(path: &Path, text: &[u8]) -> Format {
     if has("created_at")
         || (has("step")
             && has("epoch")
-            && (file_name == "metrics.csv"
+            && (file_name.ends_with("metrics.csv")
                 || sparse(&head)
                 || names.iter().any(|n| n.ends_with("_step") || n.ends_with("_epoch") || n.starts_with("lr-"))))
     {

@@ -9,7 +9,7 @@ use super::builder::SeriesBuilder;
 use super::cells::{json_number, sanitize_python_json, Cell};
 use super::detect::strip_bom;
 use super::IngestError;
-use crate::model::{Axis, Run};
+use crate::model::{Axis, RepeatedX, Run};
 
 /// Keys of a `log_history` entry that place it, not curves of their own.
 const HF_AXIS_KEYS: &[&str] = &["step", "epoch"];
@@ -37,7 +37,7 @@ pub fn read(path: &Path, bytes: &[u8]) -> Result<Run, IngestError> {
 fn read_trainer_state(path: &Path, top: &Map<String, Value>, entries: &[Value]) -> Run {
     let mut run = Run::new("", path.display().to_string(), "hf-trainer-state");
     run.records = entries.len();
-    let mut builder = SeriesBuilder::new();
+    let mut builder = SeriesBuilder::new(RepeatedX::Restart);
     for (i, entry) in entries.iter().enumerate() {
         let where_ = format!("log_history[{i}]");
         let Value::Object(e) = entry else {
@@ -80,7 +80,7 @@ fn read_trainer_state(path: &Path, top: &Map<String, Value>, entries: &[Value]) 
 /// `{"loss": [...], "val_loss": [...]}`: list index is the epoch.
 fn read_keras_history(path: &Path, top: &Map<String, Value>) -> Result<Run, IngestError> {
     let mut run = Run::new("", path.display().to_string(), "keras-history-json");
-    let mut builder = SeriesBuilder::new();
+    let mut builder = SeriesBuilder::new(RepeatedX::Restart);
     for (k, v) in top {
         let Value::Array(items) = v else {
             run.notes.push(format!("key '{k}' is not a list; ignored"));

@@ -16,7 +16,7 @@ use super::builder::SeriesBuilder;
 use super::cells::{json_number, sanitize_python_json, Cell};
 use super::detect::strip_bom;
 use super::IngestError;
-use crate::model::{Axis, Run};
+use crate::model::{Axis, RepeatedX, Run};
 
 const STEP_KEYS: &[&str] = &["step", "iteration", "global_step", "_step", "iter", "num_updates", "update"];
 const EPOCH_KEY: &str = "epoch";
@@ -64,7 +64,7 @@ pub fn read(path: &Path, bytes: &[u8]) -> Result<Run, IngestError> {
         .filter_map(|(_, m)| m.get(EPOCH_KEY).and_then(Value::as_f64))
         .fold(f64::NEG_INFINITY, f64::max);
 
-    let mut builder = SeriesBuilder::new();
+    let mut builder = SeriesBuilder::new(RepeatedX::Restart);
     let mut lists: BTreeMap<String, usize> = BTreeMap::new();
     let mut texts: BTreeMap<String, usize> = BTreeMap::new();
     let mut mmengine_val = 0usize;

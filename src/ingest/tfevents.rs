@@ -15,7 +15,7 @@ use prost::Message;
 
 use super::builder::SeriesBuilder;
 use super::IngestError;
-use crate::model::{Axis, Run};
+use crate::model::{Axis, RepeatedX, Run};
 
 const CRC_MASK_DELTA: u32 = 0xa282_ead8;
 const HEADER_LEN: usize = 12;
@@ -145,7 +145,7 @@ pub fn read(path: &Path, bytes: &[u8]) -> Result<Run, IngestError> {
         .and_then(|p| p.file_name())
         .map(|n| n.to_string_lossy().to_ascii_lowercase())
         .filter(|n| ["train", "validation", "val", "eval", "test"].contains(&n.as_str()));
-    let mut builder = SeriesBuilder::new();
+    let mut builder = SeriesBuilder::new(RepeatedX::Keep);
     let mut non_scalar_tags = std::collections::BTreeSet::new();
     let mut pos = 0usize;
     while pos < bytes.len() {

@@ -103,6 +103,7 @@ const OTHER_TOKENS: &[&str] = &[
     "num",
     "tokens",
 ];
+const EVAL_ONLY_TOKENS: &[&str] = &["ap", "ap50", "ap75", "apl", "apm", "aps", "coco"];
 const HIGHER_TOKENS: &[&str] = &[
     "acc",
     "accuracy",
@@ -116,6 +117,9 @@ const HIGHER_TOKENS: &[&str] = &[
     "ap",
     "ap50",
     "ap75",
+    "apl",
+    "apm",
+    "aps",
     "f1",
     "precision",
     "recall",
@@ -155,6 +159,9 @@ impl Role {
         // Ultralytics' `metrics/…` are validation metrics, but `metrics/train_loss` is not.
         let validation = toks.iter().any(|t| t != "metrics" && VALIDATION_TOKENS.contains(&t.as_str()))
             || (toks.iter().any(|t| t == "metrics") && !has(TRAIN_TOKENS) && !has(TEST_TOKENS));
+        // Detection AP is only ever computed on a held-out set (Detectron2 writes `bbox/AP` with no prefix).
+        let eval_only = toks.iter().any(|t| EVAL_ONLY_TOKENS.contains(&t.as_str()) || t.starts_with("map"));
+        let validation = validation || (eval_only && !has(TRAIN_TOKENS) && !has(TEST_TOKENS));
         let split = if validation {
             Split::Validation
         } else if has(TEST_TOKENS) {
@@ -248,6 +255,9 @@ mod tests {
         assert_eq!(role("val_categorical_accuracy"), (Split::Validation, Kind::MetricHigher));
         assert_eq!(role("eval_wer"), (Split::Validation, Kind::MetricLower));
         assert_eq!(role("val/rmse_loss"), (Split::Validation, Kind::Loss));
+        assert_eq!(role("bbox/AP"), (Split::Validation, Kind::MetricHigher));
+        assert_eq!(role("segm/APs"), (Split::Validation, Kind::MetricHigher));
+        assert_eq!(role("fast_rcnn/cls_accuracy"), (Split::Train, Kind::MetricHigher));
     }
 
     #[test]

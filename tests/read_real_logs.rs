@@ -1,0 +1,206 @@
+//! Every CSV and JSON log in fixtures/real-logs (copied byte for byte from
+//! public repositories, see fixtures/real-logs/SOURCES.md) reads with the
+//! series a person sees in the file. Point counts were checked against an
+//! independent Python parse of each file.
+
+mod common;
+
+use common::{assert_series, read};
+use curvecheck::model::Kind::{LearningRate, Loss, MetricHigher, MetricLower, Other};
+use curvecheck::model::Split::{Other as NoSplit, Test, Train, Validation};
+
+#[test]
+fn keras_csvlogger_with_acc_names_reads_four_curves() {
+    let run = read("real-logs/keras-csvlogger/voice-id-speaker250_training.log");
+    assert_eq!(run.format, "keras-csvlogger");
+    assert_series(&run, "loss", Train, Loss, 50);
+    assert_series(&run, "acc", Train, MetricHigher, 50);
+    assert_series(&run, "val_loss", Validation, Loss, 50);
+    assert_series(&run, "val_acc", Validation, MetricHigher, 50);
+}
+
+#[test]
+fn keras_append_restart_keeps_the_later_run() {
+    // 226 rows: epochs 0-25, then the counter restarts at 0 and runs to 199.
+    let run = read("real-logs/keras-csvlogger/irfanet-appended-restart_training_logs191017-5.log");
+    assert_eq!(run.records, 226);
+    assert_series(&run, "val_loss", Validation, Loss, 200);
+    let s = run.series_named("loss").unwrap();
+    assert_eq!(s.restarts.len(), 1);
+    assert_eq!((s.restarts[0].record, s.restarts[0].to_x, s.restarts[0].replaced), (26, 0.0, 26));
+    assert_eq!(s.x_range(), Some((0.0, 199.0)));
+}
+
+#[test]
+fn keras_rows_all_at_epoch_zero_become_consecutive_epochs() {
+    let run = read("real-logs/keras-csvlogger/digit-recognizer-all-epoch-zero_history.csv");
+    assert_series(&run, "categorical_accuracy", Train, MetricHigher, 8);
+    assert_series(&run, "val_categorical_accuracy", Validation, MetricHigher, 8);
+    assert_eq!(run.series_named("loss").unwrap().x_range(), Some((0.0, 7.0)));
+    assert!(run.notes.iter().any(|n| n.contains("consecutive epochs")));
+}
+
+#[test]
+fn keras_history_json_parallel_lists() {
+    let run = read("real-logs/keras-history-json/fashion-mnist-cnn_model_history.json");
+    assert_eq!(run.format, "keras-history-json");
+    for (name, split, kind) in [
+        ("loss", Train, Loss),
+        ("accuracy", Train, MetricHigher),
+        ("val_loss", Validation, Loss),
+        ("val_accuracy", Validation, MetricHigher),
+    ] {
+        assert_series(&run, name, split, kind, 30);
+    }
+    let run = read("real-logs/keras-history-json/telco-churn-ann_model_history.json");
+    assert_series(&run, "val_accuracy", Validation, MetricHigher, 39);
+}
+
+#[test]
+fn pandas_history_csv_uses_its_unnamed_index_as_epoch() {
+    let run = read("real-logs/keras-history-json/hijaiyah-pandas-index_history.csv");
+    assert_eq!(run.format, "keras-history-csv");
+    assert_eq!(run.series.len(), 4);
+    assert_series(&run, "val_accuracy", Validation, MetricHigher, 2);
+    assert_eq!(run.series_named("loss").unwrap().values[0], 3.2575714588165283);
+}
+
+#[test]
+fn lightning_sparse_rows_and_lr_monitor_rows() {
+    let run = read("real-logs/lightning-csv/opal-v2_version_0_metrics.csv");
+    assert_eq!(run.format, "lightning-csvlogger");
+    assert_series(&run, "lr-Adam", NoSplit, LearningRate, 108);
+    assert_series(&run, "train/nll_loss", Train, Loss, 108);
+    assert_series(&run, "val/rmse_loss", Validation, Loss, 8);
+    assert_eq!(run.series.len(), 3);
+}
+
+#[test]
+fn lightning_step_and_epoch_suffixes() {
+    let run = read("real-logs/lightning-csv/bachelor-cnn-step-epoch-suffix_version_2_metrics.csv");
+    assert_series(&run, "train_loss_step", Train, Loss, 50);
+    assert_series(&run, "train_loss_epoch", Train, Loss, 10);
+    assert_series(&run, "train_acc_step_epoch", Train, MetricHigher, 10);
+    assert_series(&run, "test_acc", Test, MetricHigher, 1);
+}
+
+#[test]
+fn lightning_old_test_tube_layout_without_step() {
+    let run = read("real-logs/lightning-csv/contact-point-testtube-1481ep_metrics.csv");
+    assert_series(&run, "train_loss", Train, Loss, 1481);
+    assert!(run.notes.iter().any(|n| n.contains("created_at")), "{:?}", run.notes);
+}
+
+#[test]
+fn lightning_column_order_does_not_matter() {
+    let a = read("real-logs/lightning-csv/pytorchLit15min_version_0_metrics.csv");
+    let b = read("real-logs/lightning-csv/pytorchLit15min_version_2_metrics.csv");
+    for run in [&a, &b] {
+        assert_eq!(run.format, "lightning-csvlogger");
+        assert_series(run, "train_loss", Train, Loss, 2);
+        assert_eq!(run.series_named("train_loss").unwrap().x, vec![49.0, 99.0]);
+    }
+}
+
+#[test]
+fn hf_trainer_state_train_and_eval_entries() {
+    let run = read("real-logs/hf-trainer-state/whisper-large-v2-ja_trainer_state.json");
+    assert_eq!(run.format, "hf-trainer-state");
+    assert_eq!(run.records, 206);
+    assert_series(&run, "loss", Train, Loss, 200);
+    assert_series(&run, "learning_rate", NoSplit, LearningRate, 200);
+    assert_series(&run, "eval_loss", Validation, Loss, 5);
+    assert_series(&run, "eval_wer", Validation, MetricLower, 5);
+    assert_series(&run, "eval_runtime", NoSplit, Other, 5);
+    assert!(run.notes.iter().any(|n| n.starts_with("final summary entry")));
+    assert!(run.series_named("train_runtime").is_none(), "the summary entry is not a curve");
+    let q = read("real-logs/hf-trainer-state/quality-lrqa-plateau_trainer_state.json");
+    assert_series(&q, "eval_accuracy", Validation, MetricHigher, 62);
+}
+
+#[test]
+fn ultralytics_padded_yolov5_and_current_yolo() {
+    let run = read("real-logs/ultralytics/yolov5-helmet-exp2_results.csv");
+    assert_eq!(run.format, "ultralytics");
+    assert_series(&run, "metrics/mAP_0.5:0.95", Validation, MetricHigher, 150);
+    assert_series(&run, "train/box_loss", Train, Loss, 150);
+    assert_series(&run, "x/lr0", NoSplit, LearningRate, 150);
+    assert_eq!(run.series_named("train/box_loss").unwrap().values[0], 0.12278);
+    let run = read("real-logs/ultralytics/yolo12n-handraising_results.csv");
+    assert_series(&run, "metrics/mAP50-95(B)", Validation, MetricHigher, 100);
+    assert_series(&run, "lr/pg0", NoSplit, LearningRate, 100);
+    assert_series(&run, "time", NoSplit, Other, 100);
+    assert_eq!(run.series_named("lr/pg0").unwrap().x_range(), Some((1.0, 100.0)));
+    let run = read("real-logs/ultralytics/yolov10-om-oo_results.csv");
+    assert_series(&run, "train/box_om", Train, Loss, 15);
+    assert_series(&run, "val/dfl_oo", Validation, Loss, 15);
+    let run = read("real-logs/ultralytics/yolov8-fire-smoke_results.csv");
+    assert_eq!(run.series_named("val/box_loss").unwrap().x_range(), Some((0.0, 24.0)));
+}
+
+#[test]
+fn detectron2_three_appended_runs_keep_the_last() {
+    let run = read("real-logs/detectron2/mask2former-mgm_metrics.json");
+    assert_eq!(run.format, "detectron2");
+    assert_eq!(run.records, 328);
+    assert_series(&run, "total_loss", Train, Loss, 200);
+    assert_eq!(run.series_named("total_loss").unwrap().restarts.len(), 2);
+    // Bare NaN in COCO results is read as NaN, not dropped.
+    let aps = run.series_named("bbox/APs").unwrap();
+    assert_eq!(aps.role.split, Validation);
+    assert!(aps.values.iter().all(|v| v.is_nan()));
+    let run = read("real-logs/detectron2/kevindic-restart_metrics.json");
+    assert_series(&run, "total_loss", Train, Loss, 15);
+}
+
+#[test]
+fn mmengine_validation_step_is_an_epoch() {
+    let run = read("real-logs/mmengine/mmengine-example-fasterrcnn_scalars.json");
+    assert_eq!(run.format, "mmengine");
+    assert_series(&run, "loss", Train, Loss, 20);
+    assert_series(&run, "val/bbox_mAP", Validation, MetricHigher, 20);
+    let map = run.series_named("val/bbox_mAP").unwrap();
+    assert_eq!(map.axis, curvecheck::model::Axis::Epoch);
+    assert_eq!(map.x_range(), Some((1.0, 20.0)));
+    let run = read("real-logs/mmengine/balloon-rtmdet_vis_data_20230619_171252.json");
+    assert_series(&run, "val/coco/bbox_mAP", Validation, MetricHigher, 4);
+    assert_series(&run, "loss", Train, Loss, 40);
+}
+
+#[test]
+fn deit_log_reads_per_epoch_test_metrics_and_reports_lists() {
+    let run = read("real-logs/deit-jsonl/cf-vit-deit-style_log.txt");
+    assert_series(&run, "test_384_acc1", Test, MetricHigher, 300);
+    assert_series(&run, "train_lr", NoSplit, LearningRate, 300);
+    let run = read("real-logs/deit-jsonl/detr-custom-dcmha_log.txt");
+    assert_series(&run, "train_loss", Train, Loss, 4);
+    assert_series(&run, "test_class_error", Test, MetricLower, 4);
+    assert!(run.notes.iter().any(|n| n.contains("test_coco_eval_bbox") && n.contains("lists")));
+}
+
+#[test]
+fn truncated_keras_history_is_an_error_that_says_where() {
+    let err = curvecheck::ingest::read_file(
+        &common::fixture("real-logs/keras-history-json/food11-truncated_model_history.json"),
+        &Default::default(),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(err.contains("line 1, column 221") && err.contains("truncated"), "{err}");
+}
+
+#[test]
+fn tensorboard_scalars_from_pytorch_and_tf2_writers() {
+    let run = read("real-logs/tensorboard/yolov8-fire-smoke.events.out.tfevents.1675348815.43529bab29be.37247.0");
+    assert_eq!(run.format, "tfevents");
+    assert_eq!(run.records, 4309);
+    assert_series(&run, "train/box_loss", Train, Loss, 1375);
+    assert_series(&run, "metrics/mAP50(B)", Validation, MetricHigher, 27);
+    let run =
+        read("real-logs/tensorboard/keras-tf2-stockdata_train.events.out.tfevents.1644728510.huangyuan3hdeMacBook-Pro.local.73068.0.v2");
+    assert_series(&run, "epoch_loss", Train, Loss, 20);
+    assert_eq!(run.series_named("epoch_loss").unwrap().axis, curvecheck::model::Axis::Epoch);
+    let run = read("real-logs/tensorboard/hf-t5-summarization.events.out.tfevents.1742826235.DESKTOP-41L2EO3.107869.0");
+    assert_series(&run, "train/loss", Train, Loss, 430);
+    assert_series(&run, "train/learning_rate", NoSplit, LearningRate, 430);
+}
