@@ -34,7 +34,11 @@ pub enum Command {
     /// Show what curvecheck read from a log: format, series, roles, points, skipped records.
     Inspect(InspectArgs),
     /// List the rules with their ids, severities and one-line summaries.
-    Rules,
+    Rules {
+        /// Print the list as a Markdown table (the README's table is this output).
+        #[arg(long)]
+        markdown: bool,
+    },
     /// Print a rule's documentation: what it detects, why, and what to try.
     Explain {
         /// Rule id, e.g. `plateau` (see `curvecheck rules`).

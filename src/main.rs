@@ -41,12 +41,17 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Diagnose(args) => diagnose(&args),
         Command::Inspect(args) => inspect(&args),
-        Command::Rules => {
-            let mut out = String::new();
-            for r in rules::REGISTRY {
-                out.push_str(&format!("{:<16} {:<8} {}\n", r.id(), r.severity().as_str(), r.summary()));
-            }
-            out.push_str("\n`curvecheck explain RULE` shows a rule's documentation and options.\n");
+        Command::Rules { markdown } => {
+            let out = if markdown {
+                rules::markdown_table()
+            } else {
+                let mut out = String::new();
+                for r in rules::REGISTRY {
+                    out.push_str(&format!("{:<16} {:<8} {}\n", r.id(), r.severity().as_str(), r.summary()));
+                }
+                out.push_str("\n`curvecheck explain RULE` shows a rule's documentation and options.\n");
+                out
+            };
             write_stdout(out.as_bytes())?;
             Ok(ExitCode::SUCCESS)
         }

@@ -102,7 +102,7 @@ fn detect(ctx: &Ctx) -> Option<Finding> {
         let o = oriented(vm, t.metric_lower_is_better);
         (o.iter().map(|x| -x).collect(), v.val_metric?.series.name.as_str(), t.metric_lower_is_better)
     };
-    if monitor.len() < 2 {
+    if monitor.is_empty() {
         return None;
     }
     let patience = ctx.p("patience").max(0.0) as usize;

@@ -125,7 +125,7 @@ impl Rule for InitialLoss {
 
 /// The class count whose ln is closest to the loss, when within `tol` relative.
 fn infer_classes(first: f64, tol: f64) -> Option<u32> {
-    if !(first > 0.5) {
+    if first.is_nan() || first <= 0.5 {
         return None;
     }
     let k = first.exp().round().clamp(2.0, f64::from(MAX_INFERRED_CLASSES)) as u32;

@@ -79,6 +79,9 @@ impl Rule for LrSchedule {
     }
 }
 
+/// A candidate schedule: x → predicted rate.
+type Shape<'a> = Box<dyn Fn(f64) -> f64 + 'a>;
+
 /// Names the schedule of `(x, lr)` points and describes it.
 pub fn classify(pts: &[(f64, f64)], max_err: f64) -> (String, String) {
     let (peak_i, peak) = pts.iter().enumerate().fold((0, f64::MIN), |acc, (i, p)| if p.1 > acc.1 * (1.0 + SAME) { (i, p.1) } else { acc });
@@ -101,7 +104,7 @@ pub fn classify(pts: &[(f64, f64)], max_err: f64) -> (String, String) {
     }
     let t = |x: f64| (x - x0) / (x1 - x0);
     let floor = lo.min(a1);
-    let shapes: [(&str, Box<dyn Fn(f64) -> f64>); 4] = [
+    let shapes: [(&str, Shape); 4] = [
         ("cosine", Box::new(|x| floor + (a0 - floor) * 0.5 * (1.0 + (std::f64::consts::PI * t(x)).cos()))),
         ("linear", Box::new(|x| floor + (a0 - floor) * (1.0 - t(x)))),
         ("exponential", Box::new(|x| a0 * (a1 / a0).powf(t(x)))),

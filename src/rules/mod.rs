@@ -143,6 +143,15 @@ pub fn docs(rule: &dyn Rule) -> String {
         .join("\n")
 }
 
+/// The rules as a Markdown table: the README's table is this text, checked by a test.
+pub fn markdown_table() -> String {
+    let mut t = crate::report::table::Table::new(&["id", "severity", "what it detects"]);
+    for r in REGISTRY {
+        t.push(vec![format!("`{}`", r.id()), r.severity().as_str().to_string(), r.summary().to_string()]);
+    }
+    t.to_markdown()
+}
+
 /// Runs every rule over a run. Findings come worst first; a rule superseded by
 /// another that fired (e.g. `plateau` when `premature-decay` explains the stall)
 /// is dropped.

@@ -136,7 +136,7 @@ fn detect(ctx: &Ctx) -> Option<Finding> {
     let (m, worsening, worsening_name) = if let Some(vl) = t.val_loss.as_ref() {
         let (m, vmin) = argmin(&smooth(vl))?;
         let rise = tail_mean(vl, 3) / vmin;
-        if !(vmin > 0.0) || rise < ctx.p("vloss_rise") {
+        if vmin.is_nan() || vmin <= 0.0 || rise.is_nan() || rise < ctx.p("vloss_rise") {
             return None;
         }
         (m, rise, "val_loss_rise")

@@ -67,7 +67,7 @@ impl Rule for Plateau {
         PARAMS
     }
     fn superseded_by(&self) -> &'static [&'static str] {
-        &["divergence", "premature-decay", "flat-start", "still-improving"]
+        &["divergence", "premature-decay", "flat-start", "still-improving", "overfitting"]
     }
 
     fn check(&self, ctx: &Ctx) -> Vec<Finding> {

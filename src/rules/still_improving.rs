@@ -103,7 +103,7 @@ fn detect(ctx: &Ctx) -> Option<Finding> {
         if let Some(c) = col {
             let y = oriented(&c[ws..], lower);
             let rise = trend_change(x, &y);
-            if !(rise >= ctx.p("metric_rise")) {
+            if rise.is_nan() || rise < ctx.p("metric_rise") {
                 return None;
             }
             evidence.push((name, rise));

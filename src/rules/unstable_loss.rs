@@ -84,7 +84,8 @@ impl Rule for UnstableLoss {
         if (spikes.len() as f64) < ctx.p("min_spikes") {
             return vec![];
         }
-        let worst = spikes.iter().copied().max_by(|&a, &b| (resid[a] / sd).total_cmp(&(resid[b] / sd))).unwrap_or(spikes[0]);
+        let ratio = |i: usize| s.values[i] / trend[i].abs().max(f64::MIN_POSITIVE);
+        let worst = spikes.iter().copied().max_by(|&a, &b| ratio(a).total_cmp(&ratio(b))).unwrap_or(spikes[0]);
         let (first, last) = (spikes[0], spikes[spikes.len() - 1]);
         vec![Finding::new("unstable-loss", Severity::Warning, Span { axis: s.axis, start: s.x[first], end: s.x[last] })
             .confidence((0.5 + 0.05 * spikes.len() as f64).min(0.9))

@@ -1,0 +1,232 @@
+//! End-to-end: the real binary on real logs, its outputs and exit codes.
+
+mod common;
+
+use assert_cmd::Command;
+use common::fixture;
+use predicates::prelude::*;
+use serde_json::Value;
+
+fn curvecheck() -> Command {
+    let mut c = Command::cargo_bin("curvecheck").unwrap();
+    c.env_remove("NO_COLOR");
+    c
+}
+
+fn diagnose_json(rel: &str) -> Value {
+    let out = curvecheck().args(["diagnose", "--format", "json"]).arg(fixture(rel)).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+#[test]
+fn diagnose_flags_overfitting_on_keras_log_with_rising_val_loss() {
+    curvecheck()
+        .args(["diagnose", "--color", "never"])
+        .arg(fixture("real-logs/keras-csvlogger/voice-id-speaker250_training.log"))
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("WARNING overfitting"))
+        .stdout(predicate::str::contains("verdict: 1 warning: overfitting"))
+        .stdout(predicate::str::contains("→ Keep the checkpoint from epoch 0"));
+}
+
+#[test]
+fn diagnose_says_healthy_when_nothing_fired() {
+    curvecheck()
+        .args(["diagnose", "--color", "never"])
+        .arg(fixture("real-runs/dev_healthy_mce_adam_cos/training_log.csv"))
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("verdict: healthy"));
+}
+
+#[test]
+fn json_output_carries_every_finding_field() {
+    let doc = diagnose_json("real-runs/dev_premature_mca_sgdm/training_log.csv");
+    assert_eq!(doc["schema"], "curvecheck.diagnose/1");
+    let run = &doc["runs"][0];
+    assert_eq!(run["format"], "keras-csvlogger");
+    let f = run["findings"].as_array().unwrap().iter().find(|f| f["rule"] == "premature-decay").unwrap();
+    for key in ["rule", "severity", "confidence", "span", "series", "evidence", "message", "advice"] {
+        assert!(!f[key].is_null(), "missing {key}");
+    }
+    assert_eq!(f["severity"], "warning");
+    assert_eq!(f["span"]["axis"], "epoch");
+    assert_eq!(f["span"]["start"], 2.0);
+    assert_eq!(f["evidence"]["lr_after"], 0.0001);
+}
+
+#[test]
+fn json_output_writes_nan_evidence_as_null() {
+    let doc = diagnose_json("real-runs/dev_diverged_bc_sgd_lr30_nan_stop/training_log.csv");
+    let best = doc["runs"][0]["findings"].as_array().unwrap().iter().find(|f| f["rule"] == "best-epoch").unwrap();
+    assert!(best["evidence"]["best_value"].is_null());
+}
+
+#[test]
+fn fail_on_warning_exits_1_for_ci() {
+    let log = fixture("real-logs/keras-csvlogger/voice-id-speaker250_training.log");
+    curvecheck().args(["diagnose", "--fail-on", "warning", "--format", "json"]).arg(&log).assert().code(1);
+    curvecheck().args(["diagnose", "--fail-on", "error", "--format", "json"]).arg(&log).assert().code(0);
+}
+
+#[test]
+fn several_runs_come_worst_first() {
+    let out = curvecheck()
+        .args(["diagnose", "--format", "json"])
+        .arg(fixture("real-runs/dev_healthy_mce_adam_cos/training_log.csv"))
+        .arg(fixture("real-runs/dev_diverged_mcb_sgd_lr5/training_log.csv"))
+        .output()
+        .unwrap();
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let names: Vec<&str> = doc["runs"].as_array().unwrap().iter().map(|r| r["source"].as_str().unwrap()).collect();
+    assert!(names[0].contains("diverged"), "{names:?}");
+    assert_eq!(doc["runs"][1]["healthy"], true);
+}
+
+#[test]
+fn markdown_output_has_a_summary_table() {
+    curvecheck()
+        .args(["diagnose", "--format", "markdown"])
+        .arg(fixture("real-runs/dev_underfit_mca_bottleneck1/training_log.csv"))
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("| run | format | length | errors | warnings | verdict |"))
+        .stdout(predicate::str::contains("| warning | underfitting |"));
+}
+
+#[test]
+fn text_is_coloured_only_when_asked_or_on_a_terminal() {
+    let log = fixture("real-runs/dev_diverged_mcb_sgd_lr5/training_log.csv");
+    curvecheck().args(["diagnose"]).arg(&log).assert().stdout(predicate::str::contains("\x1b[").not());
+    curvecheck().args(["diagnose", "--color", "always"]).arg(&log).assert().stdout(predicate::str::contains("\x1b["));
+}
+
+#[test]
+fn inspect_lists_series_roles_and_skipped_rows() {
+    curvecheck()
+        .arg("inspect")
+        .arg(fixture("bad/one_bad_cell.csv"))
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("skipped line 3, column 'loss': 'oops' is not a number"))
+        .stdout(predicate::str::contains("validation loss"));
+    let out = curvecheck()
+        .args(["inspect", "--format", "json"])
+        .arg(fixture("real-logs/lightning-csv/opal-v2_version_0_metrics.csv"))
+        .output()
+        .unwrap();
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let series = doc["runs"][0]["series"].as_array().unwrap();
+    let lr = series.iter().find(|s| s["name"] == "lr-Adam").unwrap();
+    assert_eq!((lr["kind"].as_str(), lr["points"].as_u64()), (Some("learning-rate"), Some(108)));
+}
+
+#[test]
+fn malformed_inputs_exit_2_with_a_message_naming_the_file() {
+    for (file, fragment) in [
+        ("bad/empty.csv", "file is empty"),
+        ("bad/header_only.csv", "header but no rows"),
+        ("bad/binary_junk.bin", "binary"),
+        ("bad/text_in_loss_column.csv", "line 2, column 'loss': 'high' is not a number"),
+        ("bad/no_axis_column.csv", "no step or epoch column"),
+        ("bad/utf16.csv", "UTF-16"),
+        ("real-logs/keras-history-json/food11-truncated_model_history.json", "line 1, column 221"),
+    ] {
+        let path = fixture(file);
+        curvecheck()
+            .arg("diagnose")
+            .arg(&path)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(path.display().to_string()))
+            .stderr(predicate::str::contains(fragment));
+    }
+}
+
+#[test]
+fn a_missing_file_is_an_error_not_a_panic() {
+    curvecheck().args(["diagnose", "no/such/file.csv"]).assert().code(2).stderr(predicate::str::contains("no/such/file.csv: cannot read"));
+}
+
+#[test]
+fn a_directory_is_read_as_one_run_per_log_file() {
+    curvecheck()
+        .args(["diagnose", "--format", "json"])
+        .arg(fixture("real-runs/dev_overfit_bc_noisy_adam"))
+        .assert()
+        .success()
+        .stdout(predicate::function(|s: &str| serde_json::from_str::<Value>(s).unwrap()["runs"].as_array().unwrap().len() == 4));
+}
+
+#[test]
+fn rules_and_explain_come_from_the_registry_and_doc_comments() {
+    curvecheck()
+        .arg("rules")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("premature-decay"))
+        .stdout(predicate::str::contains("lr-schedule"));
+    curvecheck()
+        .args(["explain", "plateau"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("## What it detects"))
+        .stdout(predicate::str::contains("## What to try"))
+        .stdout(predicate::str::contains("`plateau.stall_rel` (default 0.1)"));
+    curvecheck().args(["explain", "nope"]).assert().code(2).stderr(predicate::str::contains("rules are: divergence"));
+}
+
+#[test]
+fn set_changes_a_threshold_and_rejects_unknown_ones() {
+    let log = fixture("real-logs/keras-csvlogger/voice-id-speaker250_training.log");
+    curvecheck()
+        .args(["diagnose", "--set", "overfitting.vloss_rise=2.0", "--color", "never"])
+        .arg(&log)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("verdict: healthy"));
+    curvecheck()
+        .args(["diagnose", "--set", "overfitting.nope=1"])
+        .arg(&log)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("it has: vloss_rise"));
+    curvecheck()
+        .args(["diagnose", "--set", "plateau.stall_rel=abc"])
+        .arg(&log)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("not a number"));
+}
+
+#[test]
+fn metric_override_gives_a_series_a_role() {
+    let out = curvecheck()
+        .args(["inspect", "--format", "json", "--metric", "val_acc=metrics/recall(B)"])
+        .arg(fixture("real-logs/ultralytics/yolo12n-handraising_results.csv"))
+        .output()
+        .unwrap();
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let s = doc["runs"][0]["series"].as_array().unwrap().iter().find(|s| s["name"] == "metrics/recall(B)").unwrap().clone();
+    assert_eq!(s["split"], "validation");
+    curvecheck()
+        .args(["inspect", "--metric", "val_acc=missing"])
+        .arg(fixture("real-logs/ultralytics/yolo12n-handraising_results.csv"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("no such series"));
+}
+
+#[test]
+fn help_documents_exit_codes() {
+    curvecheck().arg("--help").assert().success().stdout(predicate::str::contains("Exit codes:"));
+}
+
+#[test]
+fn readme_rules_table_is_the_registry() {
+    let readme = std::fs::read_to_string(common::fixture("../README.md")).unwrap();
+    let table = readme.split("<!-- rules:start -->\n").nth(1).and_then(|s| s.split("<!-- rules:end -->").next()).unwrap();
+    assert_eq!(table, curvecheck::rules::markdown_table(), "update README.md from `curvecheck rules --markdown`");
+}
