@@ -31,6 +31,8 @@ pub struct Cli {
 pub enum Command {
     /// Find problems in the learning curves of one or more runs.
     Diagnose(DiagnoseArgs),
+    /// Draw a run's annotated learning curves to a PNG or SVG file.
+    Plot(PlotArgs),
     /// Show what curvecheck read from a log: format, series, roles, points, skipped records.
     Inspect(InspectArgs),
     /// List the rules with their ids, severities and one-line summaries.
@@ -107,13 +109,35 @@ pub struct DiagnoseArgs {
     /// Exit with code 1 when a finding of this severity or worse is reported (for CI).
     #[arg(long, value_enum, default_value_t = FailOn::Never)]
     pub fail_on: FailOn,
-    /// Number of classes, for the initial-loss check (a softmax cross-entropy starts near ln C).
-    #[arg(long, value_name = "C")]
-    pub classes: Option<u32>,
-    /// Override a rule threshold, e.g. `--set plateau.min_span_frac=0.3` (see `curvecheck explain RULE`).
-    #[arg(long = "set", value_name = "RULE.PARAM=VALUE")]
-    pub settings: Vec<String>,
+    #[command(flatten)]
+    pub rules: RuleArgs,
+    /// Also draw each run's annotated chart (.png or .svg, by extension). With several
+    /// runs, put `{run}` in the name: `--plot charts/{run}.png`.
+    #[arg(long, value_name = "FILE")]
+    pub plot: Option<PathBuf>,
     /// Colour in text output (NO_COLOR is respected under `auto`).
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
+}
+
+/// What the rules need besides the logs.
+#[derive(Debug, Args)]
+pub struct RuleArgs {
+    /// Number of classes, for the initial-loss check (a softmax cross-entropy starts near ln C).
+    #[arg(long, value_name = "C")]
+    pub classes: Option<u32>,
+    /// Override a rule threshold, e.g. `--set plateau.stall_rel=0.05` (see `curvecheck explain RULE`).
+    #[arg(long = "set", value_name = "RULE.PARAM=VALUE")]
+    pub settings: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct PlotArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    #[command(flatten)]
+    pub rules: RuleArgs,
+    /// The chart file (.png or .svg). With several runs, put `{run}` in the name.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: PathBuf,
 }

@@ -1,6 +1,6 @@
 //! Typed, validated settings built from what the user typed.
 
-use crate::cli::{DiagnoseArgs, InputArgs};
+use crate::cli::{InputArgs, RuleArgs};
 use crate::ingest::ReadOptions;
 use crate::model::{Kind, Role, Split};
 use crate::rules::Settings;
@@ -42,7 +42,7 @@ pub fn read_options(input: &InputArgs) -> Result<ReadOptions, String> {
 }
 
 /// Rule settings from `--classes` and every `--set RULE.PARAM=VALUE`.
-pub fn settings(args: &DiagnoseArgs) -> Result<Settings, String> {
+pub fn settings(args: &RuleArgs) -> Result<Settings, String> {
     let mut s = Settings::default();
     s.classes = args.classes;
     if args.classes.is_some_and(|c| c < 2) {

@@ -6,10 +6,11 @@ use std::process::ExitCode;
 use anyhow::{anyhow, Context};
 use clap::Parser;
 
-use curvecheck::cli::{Cli, ColorChoice, Command, DiagnoseArgs, FailOn, InputArgs, InspectArgs, InspectFormat, OutputFormat};
+use curvecheck::cli::{Cli, ColorChoice, Command, DiagnoseArgs, FailOn, InputArgs, InspectArgs, InspectFormat, OutputFormat, PlotArgs};
 use curvecheck::config;
 use curvecheck::ingest::{self, IngestError};
 use curvecheck::model::Run;
+use curvecheck::render;
 use curvecheck::report::{self, json::JsonReporter, markdown::MarkdownReporter, text::TextReporter, Reporter, RunReport};
 use curvecheck::rules::{self, Severity};
 
@@ -41,6 +42,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Diagnose(args) => diagnose(&args),
         Command::Inspect(args) => inspect(&args),
+        Command::Plot(args) => plot(&args),
         Command::Rules { markdown } => {
             let out = if markdown {
                 rules::markdown_table()
@@ -104,13 +106,11 @@ fn inspect(args: &InspectArgs) -> anyhow::Result<ExitCode> {
     Ok(if errors.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(EXIT_BAD_INPUT) })
 }
 
-fn diagnose(args: &DiagnoseArgs) -> anyhow::Result<ExitCode> {
-    let settings = config::settings(args).map_err(|e| anyhow!(e))?;
-    let (runs, errors) = read_all(&args.input)?;
+/// Reads and diagnoses every input, worst first; unreadable inputs are reported and returned.
+fn diagnose_all(input: &InputArgs, rule_args: &curvecheck::cli::RuleArgs) -> anyhow::Result<(Vec<RunReport>, Vec<IngestError>)> {
+    let settings = config::settings(rule_args).map_err(|e| anyhow!(e))?;
+    let (runs, errors) = read_all(input)?;
     report_errors(&errors);
-    if runs.is_empty() {
-        return Ok(ExitCode::from(EXIT_BAD_INPUT));
-    }
     let mut reports: Vec<RunReport> = runs
         .into_iter()
         .map(|run| {
@@ -119,12 +119,48 @@ fn diagnose(args: &DiagnoseArgs) -> anyhow::Result<ExitCode> {
         })
         .collect();
     report::worst_first(&mut reports);
+    Ok((reports, errors))
+}
+
+/// Draws every report's chart; several runs need `{run}` in the file name.
+fn draw_charts(reports: &[RunReport], pattern: &std::path::Path, classes: Option<u32>) -> anyhow::Result<()> {
+    if reports.len() > 1 && !pattern.to_string_lossy().contains("{run}") {
+        anyhow::bail!(
+            "{} runs but one chart file '{}': put {{run}} in the name, e.g. charts/{{run}}.png",
+            reports.len(),
+            pattern.display()
+        );
+    }
+    for r in reports {
+        let path = render::chart_path(pattern, &r.run.name);
+        render::render(r, &path, classes)?;
+        eprintln!("curvecheck: wrote {}", path.display());
+    }
+    Ok(())
+}
+
+fn plot(args: &PlotArgs) -> anyhow::Result<ExitCode> {
+    let (reports, errors) = diagnose_all(&args.input, &args.rules)?;
+    if !reports.is_empty() {
+        draw_charts(&reports, &args.output, args.rules.classes)?;
+    }
+    Ok(if errors.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(EXIT_BAD_INPUT) })
+}
+
+fn diagnose(args: &DiagnoseArgs) -> anyhow::Result<ExitCode> {
+    let (reports, errors) = diagnose_all(&args.input, &args.rules)?;
+    if reports.is_empty() {
+        return Ok(ExitCode::from(EXIT_BAD_INPUT));
+    }
     let out = match args.format {
         OutputFormat::Text => TextReporter { color: use_color(args.color) }.render(&reports),
         OutputFormat::Json => JsonReporter.render(&reports),
         OutputFormat::Markdown => MarkdownReporter.render(&reports),
     };
     write_stdout(&out)?;
+    if let Some(pattern) = &args.plot {
+        draw_charts(&reports, pattern, args.rules.classes)?;
+    }
     if !errors.is_empty() {
         return Ok(ExitCode::from(EXIT_BAD_INPUT));
     }

@@ -92,6 +92,7 @@ pub fn run_name(path: &Path) -> String {
         "trainer_state.json",
         "results.csv",
         "summary.csv",
+        "training_log.csv",
         "log.txt",
         "scalars.json",
         "training.log",

@@ -71,10 +71,8 @@ const DATA_ADVICE: &str = "Training stayed finite, so look at the validation sid
 const ADVICE: &str = "Lower the learning rate (try 10x smaller), add a warm-up or gradient clipping, and check the loss code for log(0) or division by zero.";
 
 fn non_finite(losses: &[&Series]) -> Option<Finding> {
-    let first = losses
-        .iter()
-        .filter_map(|s| s.values.iter().position(|v| !v.is_finite()).map(|i| (*s, i)))
-        .min_by(|a, b| a.0.x[a.1].total_cmp(&b.0.x[b.1]))?;
+    // The finest series first: per-step losses show the first NaN earliest (x units differ between series).
+    let first = losses.iter().find_map(|s| s.values.iter().position(|v| !v.is_finite()).map(|i| (*s, i)))?;
     let (s, i) = first;
     let last_finite = s.values[..i].iter().rev().find(|v| v.is_finite()).copied();
     let count = s.non_finite_count();

@@ -103,7 +103,10 @@ pub fn num(v: f64) -> String {
     }
     let mag = v.abs().log10();
     if !(-3.0..6.0).contains(&mag) {
-        return format!("{v:.3e}");
+        let s = format!("{v:.3e}");
+        let (mantissa, exp) = s.split_once('e').unwrap_or((&s, "0"));
+        let mantissa = if mantissa.contains('.') { mantissa.trim_end_matches('0').trim_end_matches('.') } else { mantissa };
+        return format!("{mantissa}e{exp}");
     }
     let decimals = (3 - mag.floor() as i32).clamp(0, 6) as usize;
     let s = format!("{v:.decimals$}");
@@ -120,5 +123,19 @@ pub fn pos(x: f64) -> String {
         format!("{}", x as i64)
     } else {
         num(x)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_read_short() {
+        assert_eq!(num(0.123456), "0.1235");
+        assert_eq!(num(1e35), "1e35");
+        assert_eq!(num(2.5e-5), "2.5e-5");
+        assert_eq!(num(1234.5678), "1235");
+        assert_eq!(pos(3.0), "3");
     }
 }

@@ -33,6 +33,8 @@ const PARAMS: &[Param] =
 
 /// Relative change below which two consecutive rates are the same.
 const SAME: f64 = 0.01;
+/// Relative change below which two logged rates are the same number (float formatting noise).
+const EXACT: f64 = 1e-9;
 /// A schedule that changes at no more than this fraction of its points is a step schedule.
 const STEP_CHANGE_FRAC: f64 = 0.1;
 /// …and at no more than this many points (a per-epoch cosine also changes rarely per step).
@@ -92,7 +94,8 @@ pub fn classify(pts: &[(f64, f64)], max_err: f64) -> (String, String) {
     if hi <= lo * (1.0 + SAME) {
         return (format!("{prefix}constant"), format!(" at {}", num(hi)));
     }
-    let changes: Vec<usize> = (1..rest.len()).filter(|&i| (rest[i].1 - rest[i - 1].1).abs() > SAME * rest[i - 1].1).collect();
+    // A step schedule holds its rate exactly between a few changes; a smooth one changes (a little) at every update.
+    let changes: Vec<usize> = (1..rest.len()).filter(|&i| (rest[i].1 - rest[i - 1].1).abs() > EXACT * rest[i - 1].1).collect();
     if rest.len() >= 5 && changes.len() <= STEP_MAX_CHANGES && (changes.len() as f64) <= STEP_CHANGE_FRAC * rest.len() as f64 {
         let at: Vec<String> = changes.iter().map(|&i| format!("{} at {}", num(rest[i].1), pos(rest[i].0))).collect();
         return (format!("{prefix}step"), format!(" from {}: {}", num(rest[0].1), at.join(", ")));
@@ -138,6 +141,12 @@ mod tests {
 
     fn pts(f: impl Fn(f64) -> f64, n: usize) -> Vec<(f64, f64)> {
         (0..n).map(|i| (i as f64, f(i as f64))).collect()
+    }
+
+    #[test]
+    fn a_dense_cosine_is_not_a_step_schedule() {
+        let cos = pts(|x| 0.05 * (1.0 + (std::f64::consts::PI * x / 1e5).cos()) + 1e-6, 100_001);
+        assert_eq!(classify(&cos, 0.15).0, "cosine");
     }
 
     #[test]

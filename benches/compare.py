@@ -1,0 +1,66 @@
+#!/usr/bin/env python3
+"""Times curvecheck against pandas on the same large CSV, in one session, and prints ratios.
+
+    python3 benches/compare.py --bin target/release/curvecheck [--rows 1000000] [--repeat 5]
+
+Baselines (need pandas: `pip install pandas`; skipped with a note if missing):
+  pandas.read_csv                       what a script pays before any analysis
+  pandas.read_csv + ewm(alpha=0.4)       read and smooth the loss
+curvecheck: `inspect` (read and account) and `diagnose --format json` (read + all rules).
+Medians of --repeat runs, page cache warm (one untimed run first). These
+machines are noisy: compare the ratios, not the seconds.
+"""
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def timed(cmd, repeat):
+    subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        p = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=False)
+        times.append(time.perf_counter() - t0)
+        if p.returncode not in (0, 1):
+            sys.exit(f"{' '.join(cmd)} failed: {p.stderr.decode()[:300]}")
+    return statistics.median(times)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--bin", default="target/release/curvecheck")
+    ap.add_argument("--rows", type=int, default=1_000_000)
+    ap.add_argument("--repeat", type=int, default=5)
+    args = ap.parse_args()
+    tmp = tempfile.mkdtemp(prefix="curvecheck-bench-")
+    csv = os.path.join(tmp, "big.csv")
+    subprocess.run([sys.executable, os.path.join(HERE, "gen_logs.py"), "--rows", str(args.rows), "--out", csv], check=True)
+    size = os.path.getsize(csv) / 1e6
+    print(f"{args.rows} rows, {size:.1f} MB, median of {args.repeat}")
+    results = {}
+    try:
+        import pandas  # noqa: F401
+        results["pandas read_csv"] = timed([sys.executable, "-c", f"import pandas as pd; pd.read_csv({csv!r})"], args.repeat)
+        results["pandas read_csv + ewm"] = timed(
+            [sys.executable, "-c", f"import pandas as pd; d = pd.read_csv({csv!r}); d['train_loss'].ewm(alpha=0.4).mean()"], args.repeat)
+    except ImportError:
+        print("(pandas not installed: pip install pandas for the baselines)")
+    results["curvecheck inspect"] = timed([args.bin, "inspect", csv], args.repeat)
+    results["curvecheck diagnose"] = timed([args.bin, "diagnose", csv, "--format", "json"], args.repeat)
+    base = results.get("pandas read_csv")
+    for name, t in results.items():
+        ratio = f"{t / base:.2f}x pandas read_csv" if base else ""
+        print(f"{name:<28} {t:8.3f} s  {ratio}")
+    if "curvecheck inspect" in results:
+        print(f"diagnose / inspect = {results['curvecheck diagnose'] / results['curvecheck inspect']:.2f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,70 @@
+//! The loss panel: raw per-step train loss as faint points with its EMA as a
+//! line over them, per-epoch train loss and validation loss as lines with
+//! markers, and `ln(C)` dashed when the class count is known.
+
+use super::axis::ChartAxis;
+use super::panel::{Line, Mark, Panel};
+use super::style::{SMOOTH_WEIGHT, TRAIN, VALIDATION};
+use crate::rules::RunView;
+use crate::smooth::ema_debiased;
+
+pub fn panel(view: &RunView, axis: &ChartAxis, classes: Option<u32>) -> Option<Panel> {
+    let mut lines = Vec::new();
+    if let Some(fine) = view.train_loss_fine.filter(|p| !p.epoch_level) {
+        let s = fine.series;
+        if let Some(x) = axis.xs(s) {
+            lines.push(Line { label: s.name.clone(), color: TRAIN, x: x.clone(), y: s.values.clone(), mark: Mark::Faint });
+            lines.push(Line {
+                label: format!("{} (EMA {SMOOTH_WEIGHT})", s.name),
+                color: TRAIN,
+                x,
+                y: ema_debiased(&s.values, SMOOTH_WEIGHT),
+                mark: Mark::Line,
+            });
+        }
+    }
+    if let Some(p) = view.train_loss.filter(|p| p.epoch_level) {
+        if let Some(x) = axis.xs(p.series) {
+            lines.push(Line { label: p.series.name.clone(), color: TRAIN, x, y: p.series.values.clone(), mark: Mark::LineWithMarkers });
+        }
+    }
+    if let Some(p) = view.val_loss {
+        if let Some(x) = axis.xs(p.series) {
+            lines.push(Line {
+                label: p.series.name.clone(),
+                color: VALIDATION,
+                x,
+                y: p.series.values.clone(),
+                mark: Mark::LineWithMarkers,
+            });
+        }
+    }
+    if lines.is_empty() {
+        return None;
+    }
+    let log_y = wide_range(&lines);
+    Some(Panel {
+        title: if log_y { "loss (log scale: it spans many decades)".into() } else { "loss".into() },
+        y_label: if log_y { "loss (log)".into() } else { "loss".into() },
+        log_y,
+        lines,
+        reference: classes.map(|c| (f64::from(c).ln(), format!("ln({c}) = initial loss"))),
+        ..Panel::default()
+    })
+}
+
+/// Losses spanning at least this ratio (e.g. an explosion to 1e14) are drawn on a log scale.
+const LOG_SCALE_RATIO: f64 = 1e3;
+
+/// True when every loss is positive and the bulk of them spans `LOG_SCALE_RATIO` or more.
+fn wide_range(lines: &[Line]) -> bool {
+    // Raw per-step points are noise around their EMA; the lines decide.
+    let mut v: Vec<f64> =
+        lines.iter().filter(|l| l.mark != Mark::Faint).flat_map(|l| l.y.iter().copied()).filter(|y| y.is_finite()).collect();
+    if v.is_empty() || v.iter().any(|y| *y <= 0.0) {
+        return false;
+    }
+    v.sort_by(f64::total_cmp);
+    let q = |p: f64| v[((v.len() - 1) as f64 * p).round() as usize];
+    q(0.999) / q(0.001) >= LOG_SCALE_RATIO
+}

@@ -1,0 +1,23 @@
+//! The learning-rate panel: log scale, with each drop to half or less marked at the bottom.
+
+use super::axis::ChartAxis;
+use super::panel::{Line, Mark, Panel};
+use super::style::LR;
+use crate::rules::RunView;
+
+/// A fall to this fraction of the previous rate or less is a drop worth marking.
+const DROP: f64 = 0.5;
+
+pub fn panel(view: &RunView, axis: &ChartAxis) -> Option<Panel> {
+    let s = view.lr?.series;
+    let x = axis.xs(s)?;
+    let ticks = (1..s.len()).filter(|&i| s.values[i] <= DROP * s.values[i - 1] && s.values[i] > 0.0).map(|i| x[i]).collect();
+    Some(Panel {
+        title: "learning rate".into(),
+        y_label: "lr (log)".into(),
+        log_y: true,
+        lines: vec![Line { label: s.name.clone(), color: LR, x, y: s.values.clone(), mark: Mark::Line }],
+        ticks,
+        ..Panel::default()
+    })
+}

@@ -1,0 +1,19 @@
+//! The update/weight ratio panel: log scale, with the lecture's healthy band around 1e-3 shaded.
+
+use super::axis::ChartAxis;
+use super::panel::{Line, Mark, Panel};
+use super::style::{HEALTHY_RATIO, RATIO};
+use crate::rules::RunView;
+
+pub fn panel(view: &RunView, axis: &ChartAxis) -> Option<Panel> {
+    let s = view.update_ratio?.series;
+    let x = axis.xs(s)?;
+    Some(Panel {
+        title: "update / weight ratio".into(),
+        y_label: "ratio (log)".into(),
+        log_y: true,
+        lines: vec![Line { label: s.name.clone(), color: RATIO, x, y: s.values.clone(), mark: Mark::Line }],
+        band: Some((HEALTHY_RATIO.0, HEALTHY_RATIO.1, "healthy (~1e-3)".into())),
+        ..Panel::default()
+    })
+}
