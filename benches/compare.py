@@ -4,7 +4,8 @@
     python3 benches/compare.py --bin target/release/curvecheck [--rows 1000000] [--repeat 5]
 
 Baselines (need pandas: `pip install pandas`; skipped with a note if missing):
-  pandas.read_csv                       what a script pays before any analysis
+  pandas.read_csv                       what a script pays before any analysis (start, import, read)
+  pandas.read_csv in-process            the read alone, `import pandas` excluded
   pandas.read_csv + ewm(alpha=0.4)       read and smooth the loss
 curvecheck: `inspect` (read and account) and `diagnose --format json` (read + all rules).
 Medians of --repeat runs, page cache warm (one untimed run first). These
@@ -33,6 +34,15 @@ def timed(cmd, repeat):
     return statistics.median(times)
 
 
+def in_process(csv, repeat):
+    """pandas' read time alone, interpreter start and `import pandas` excluded."""
+    code = ("import time, pandas as pd\n"
+            f"ts = []\nfor _ in range({repeat + 1}):\n"
+            f"    t = time.perf_counter(); pd.read_csv({csv!r}); ts.append(time.perf_counter() - t)\n"
+            "print(sorted(ts[1:])[len(ts[1:]) // 2])")
+    return float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--bin", default="target/release/curvecheck")
@@ -48,6 +58,7 @@ def main():
     try:
         import pandas  # noqa: F401
         results["pandas read_csv"] = timed([sys.executable, "-c", f"import pandas as pd; pd.read_csv({csv!r})"], args.repeat)
+        results["pandas read_csv in-process"] = in_process(csv, args.repeat)
         results["pandas read_csv + ewm"] = timed(
             [sys.executable, "-c", f"import pandas as pd; d = pd.read_csv({csv!r}); d['train_loss'].ewm(alpha=0.4).mean()"], args.repeat)
     except ImportError:

@@ -14,6 +14,9 @@ use curvecheck::render;
 use curvecheck::report::{self, json::JsonReporter, markdown::MarkdownReporter, text::TextReporter, Reporter, RunReport};
 use curvecheck::rules::{self, Severity};
 
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const EXIT_FINDINGS: u8 = 1;
 const EXIT_BAD_INPUT: u8 = 2;
 

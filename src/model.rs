@@ -58,6 +58,9 @@ pub struct Series {
     pub epoch: Option<Vec<f64>>,
     /// The logged values; NaN and infinities kept as logged.
     pub values: Vec<f64>,
+    /// Wall-clock time of each point (seconds since the Unix epoch), when the format records it (tfevents).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub wall_time: Option<Vec<f64>>,
     /// Resumed-run boundaries found in this series.
     pub restarts: Vec<Restart>,
     /// The user named this series for its role (`--metric`): rules pick it first.
@@ -75,6 +78,7 @@ impl Series {
             x: Vec::new(),
             epoch: None,
             values: Vec::new(),
+            wall_time: None,
             restarts: Vec::new(),
             preferred: false,
         }
@@ -189,6 +193,23 @@ pub enum RepeatedX {
 /// assert_eq!(restarts[0].replaced, 2);
 /// ```
 pub fn resolve_restarts(x: &[f64], repeated: RepeatedX) -> (Vec<usize>, Vec<Restart>) {
+    match find_restarts(x, repeated) {
+        Some(r) => r,
+        None => ((0..x.len()).collect(), Vec::new()),
+    }
+}
+
+/// Like [`resolve_restarts`], but `None` when x never goes back (the common
+/// case, checked in one pass without allocating), so callers keep their data as is.
+/// Readers only place points at finite x.
+pub fn find_restarts(x: &[f64], repeated: RepeatedX) -> Option<(Vec<usize>, Vec<Restart>)> {
+    let monotone = match repeated {
+        RepeatedX::Keep => x.windows(2).all(|w| w[1] >= w[0]),
+        RepeatedX::Restart => x.windows(2).all(|w| w[1] > w[0]),
+    };
+    if monotone {
+        return None;
+    }
     let mut kept: Vec<usize> = Vec::with_capacity(x.len());
     let mut restarts = Vec::new();
     let mut max_x = f64::NEG_INFINITY;
@@ -203,7 +224,7 @@ pub fn resolve_restarts(x: &[f64], repeated: RepeatedX) -> (Vec<usize>, Vec<Rest
         max_x = if went_back { xi } else { max_x.max(xi) };
         kept.push(i);
     }
-    (kept, restarts)
+    Some((kept, restarts))
 }
 
 #[cfg(test)]

@@ -196,6 +196,8 @@ fn tensorboard_scalars_from_pytorch_and_tf2_writers() {
     assert_eq!(run.records, 4309);
     assert_series(&run, "train/box_loss", Train, Loss, 1375);
     assert_series(&run, "metrics/mAP50(B)", Validation, MetricHigher, 27);
+    let wall = run.series_named("train/box_loss").unwrap().wall_time.clone().expect("event files carry wall time");
+    assert!(wall.windows(2).all(|w| w[0] <= w[1]) && (1_675_348_815.0..1_675_400_000.0).contains(&wall[0]), "{}", wall[0]);
     let run =
         read("real-logs/tensorboard/keras-tf2-stockdata_train.events.out.tfevents.1644728510.huangyuan3hdeMacBook-Pro.local.73068.0.v2");
     assert_series(&run, "epoch_loss", Train, Loss, 20);

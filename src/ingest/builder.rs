@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use crate::model::{resolve_restarts, Axis, RepeatedX, Series};
+use crate::model::{find_restarts, Axis, RepeatedX, Series};
 
 #[derive(Debug)]
 struct Pending {
@@ -13,6 +13,8 @@ struct Pending {
     epoch: Vec<f64>,
     has_epoch: bool,
     values: Vec<f64>,
+    wall: Vec<f64>,
+    has_wall: bool,
 }
 
 /// Gathers `(x, epoch, value)` points by series name, in file order.
@@ -31,6 +33,11 @@ impl SeriesBuilder {
 
     /// Adds one point. The axis of a series is fixed by its first point.
     pub fn push(&mut self, name: &str, axis: Axis, x: f64, epoch: Option<f64>, value: f64) {
+        self.push_timed(name, axis, x, epoch, value, None);
+    }
+
+    /// Adds one point with its wall-clock time.
+    pub fn push_timed(&mut self, name: &str, axis: Axis, x: f64, epoch: Option<f64>, value: f64, wall: Option<f64>) {
         let i = match self.index.get(name) {
             Some(&i) => i,
             None => {
@@ -41,6 +48,8 @@ impl SeriesBuilder {
                     epoch: Vec::new(),
                     has_epoch: false,
                     values: Vec::new(),
+                    wall: Vec::new(),
+                    has_wall: false,
                 });
                 self.index.insert(name.to_string(), self.pending.len() - 1);
                 self.pending.len() - 1
@@ -51,6 +60,14 @@ impl SeriesBuilder {
         p.epoch.push(epoch.unwrap_or(f64::NAN));
         p.has_epoch |= epoch.is_some();
         p.values.push(value);
+        // Wall times are stored only once a series has one (earlier points get NaN).
+        if wall.is_some() && !p.has_wall {
+            p.wall.resize(p.values.len() - 1, f64::NAN);
+            p.has_wall = true;
+        }
+        if p.has_wall {
+            p.wall.push(wall.unwrap_or(f64::NAN));
+        }
     }
 
     /// Adds a whole column at once (CSV readers); `epoch` must be as long as `x` when given.
@@ -59,7 +76,7 @@ impl SeriesBuilder {
         let has_epoch = epoch.is_some();
         let epoch = epoch.unwrap_or_default();
         self.index.insert(name.to_string(), self.pending.len());
-        self.pending.push(Pending { name: name.to_string(), axis, x, epoch, has_epoch, values });
+        self.pending.push(Pending { name: name.to_string(), axis, x, epoch, has_epoch, values, wall: Vec::new(), has_wall: false });
     }
 
     /// Series in first-seen order, restarts resolved; series with no point are left out.
@@ -68,7 +85,7 @@ impl SeriesBuilder {
             .into_iter()
             .filter(|p| !p.values.is_empty())
             .map(|p| {
-                let (kept, restarts) = resolve_restarts(&p.x, self.repeated);
+                let (kept, restarts) = find_restarts(&p.x, self.repeated).unwrap_or_default();
                 let pick = |v: Vec<f64>| -> Vec<f64> {
                     if restarts.is_empty() {
                         v
@@ -81,6 +98,9 @@ impl SeriesBuilder {
                 s.values = pick(p.values);
                 if p.has_epoch {
                     s.epoch = Some(pick(p.epoch));
+                }
+                if p.has_wall {
+                    s.wall_time = Some(pick(p.wall));
                 }
                 s.restarts = restarts;
                 s

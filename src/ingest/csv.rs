@@ -27,26 +27,24 @@ const TEXT_COLUMNS: &[&str] = &["created_at", "timestamp", "date", "datetime", "
 pub fn read(path: &Path, bytes: &[u8], format: Format) -> Result<Run, IngestError> {
     let text = strip_bom(bytes);
     let separator = sniff_separator(text);
-    let df = CsvReadOptions::default()
-        .with_has_header(true)
-        .with_infer_schema_length(Some(0))
-        .with_raise_if_empty(true)
-        .with_parse_options(CsvParseOptions::default().with_separator(separator).with_missing_is_null(true))
-        .into_reader_with_file_handle(Cursor::new(text))
-        .finish()
+    let df = read_table(text, separator, true)
+        .or_else(|_| read_table(text, separator, false))
         .map_err(|e| IngestError::malformed(path, None, format!("not a readable CSV table: {}", first_line(&e.to_string()))))?;
     let names: Vec<String> = df.get_column_names().iter().map(|n| n.trim().trim_matches('"').to_string()).collect();
     let rows = df.height();
     if rows == 0 {
         return Err(IngestError::malformed(path, Some("line 2".into()), "the file has a header but no rows"));
     }
-    let mut cols: Vec<Vec<Cell>> = Vec::with_capacity(names.len());
-    for c in df.columns() {
-        let ca = c.str().map_err(|e| IngestError::malformed(path, None, e.to_string()))?;
-        cols.push(ca.iter().map(|v| v.map_or(Cell::Missing, parse_cell)).collect());
-    }
-    let raw =
-        |col: usize, row: usize| -> String { df.columns()[col].str().ok().and_then(|ca| ca.get(row)).unwrap_or("").trim().to_string() };
+    let cols: Vec<Col> = df
+        .columns()
+        .iter()
+        .map(|c| match c.dtype() {
+            DataType::Float64 => c.f64().map(|ca| Col::Num(ca.clone())),
+            _ => c.str().map(|ca| Col::Text(ca.clone())),
+        })
+        .collect::<PolarsResult<_>>()
+        .map_err(|e| IngestError::malformed(path, None, e.to_string()))?;
+    let raw = |col: usize, row: usize| cols[col].raw(row);
 
     let find = |set: &[&str]| names.iter().position(|n| set.contains(&n.to_ascii_lowercase().as_str()));
     let step_col = find(STEP_COLUMNS);
@@ -76,17 +74,17 @@ pub fn read(path: &Path, bytes: &[u8], format: Format) -> Result<Run, IngestErro
     // Which rows carry a usable x; a header repeated mid-file marks a resume.
     let mut x = vec![f64::NAN; rows];
     let mut row_ok = vec![false; rows];
-    for (r, cell) in cols[x_col].iter().enumerate() {
+    for (r, cell) in cols[x_col].cells().enumerate() {
         match cell {
             Cell::Number(v) if v.is_finite() => {
-                x[r] = *v;
+                x[r] = v;
                 row_ok[r] = true;
             }
             Cell::Text if raw(x_col, r) == names[x_col] => {
                 run.skip(format!("line {}", r + 2), "header repeated mid-file (a resumed run appended to this file)");
             }
             _ => {
-                let has_values = cols.iter().enumerate().any(|(c, col)| c != x_col && matches!(col[r], Cell::Number(_)));
+                let has_values = cols.iter().enumerate().any(|(c, col)| c != x_col && matches!(col.cell(r), Cell::Number(_)));
                 if has_values {
                     run.skip(format!("line {}", r + 2), format!("{} '{}' is not a number; row ignored", names[x_col], raw(x_col, r)));
                 }
@@ -114,7 +112,7 @@ pub fn read(path: &Path, bytes: &[u8], format: Format) -> Result<Run, IngestErro
     }
 
     let epoch_of_row: Option<Vec<f64>> = match (axis, epoch_col) {
-        (Axis::Step, Some(e)) => Some(cols[e].iter().map(|c| if let Cell::Number(v) = c { *v } else { f64::NAN }).collect()),
+        (Axis::Step, Some(e)) => Some(cols[e].cells().map(|c| if let Cell::Number(v) = c { v } else { f64::NAN }).collect()),
         _ => None,
     };
 
@@ -125,13 +123,19 @@ pub fn read(path: &Path, bytes: &[u8], format: Format) -> Result<Run, IngestErro
             continue;
         }
         let col = &cols[c];
-        let numbers = col.iter().zip(&row_ok).filter(|(v, ok)| **ok && matches!(v, Cell::Number(_))).count();
-        let texts = col.iter().zip(&row_ok).filter(|(v, ok)| **ok && matches!(v, Cell::Text)).count();
+        let (mut numbers, mut texts) = (0usize, 0usize);
+        for (v, ok) in col.cells().zip(&row_ok) {
+            match (ok, v) {
+                (true, Cell::Number(_)) => numbers += 1,
+                (true, Cell::Text) => texts += 1,
+                _ => {}
+            }
+        }
         if numbers == 0 && texts > 0 {
             let lower = name.to_ascii_lowercase();
             let metric_like = Role::infer(name).kind != Kind::Other && !TEXT_COLUMNS.contains(&lower.as_str());
             if metric_like {
-                let r = (0..rows).find(|&r| row_ok[r] && col[r] == Cell::Text).unwrap_or(0);
+                let r = col.cells().zip(&row_ok).position(|(v, ok)| *ok && v == Cell::Text).unwrap_or(0);
                 return Err(IngestError::malformed(
                     path,
                     Some(format!("line {}, column '{name}'", r + 2)),
@@ -144,11 +148,11 @@ pub fn read(path: &Path, bytes: &[u8], format: Format) -> Result<Run, IngestErro
         let mut xs = Vec::with_capacity(numbers);
         let mut vs = Vec::with_capacity(numbers);
         let mut es = epoch_of_row.as_ref().map(|_| Vec::with_capacity(numbers));
-        for r in 0..rows {
+        for (r, cell) in col.cells().enumerate() {
             if !row_ok[r] {
                 continue;
             }
-            match col[r] {
+            match cell {
                 Cell::Number(v) => {
                     xs.push(x[r]);
                     vs.push(v);
@@ -171,6 +175,59 @@ pub fn read(path: &Path, bytes: &[u8], format: Format) -> Result<Run, IngestErro
         return Err(IngestError::malformed(path, None, "no numeric column besides the step/epoch column; nothing to analyse"));
     }
     Ok(run)
+}
+
+/// One parsed column: numbers straight from polars' fast path, or text for [`parse_cell`].
+enum Col {
+    Num(Float64Chunked),
+    Text(StringChunked),
+}
+
+impl Col {
+    fn cells(&self) -> Box<dyn Iterator<Item = Cell> + '_> {
+        match self {
+            Col::Num(ca) => Box::new(ca.iter().map(|v| v.map_or(Cell::Missing, Cell::Number))),
+            Col::Text(ca) => Box::new(ca.iter().map(|v| v.map_or(Cell::Missing, parse_cell))),
+        }
+    }
+
+    fn cell(&self, row: usize) -> Cell {
+        match self {
+            Col::Num(ca) => ca.get(row).map_or(Cell::Missing, Cell::Number),
+            Col::Text(ca) => ca.get(row).map_or(Cell::Missing, parse_cell),
+        }
+    }
+
+    /// The cell as written, for messages.
+    fn raw(&self, row: usize) -> String {
+        match self {
+            Col::Num(ca) => ca.get(row).map(|v| v.to_string()).unwrap_or_default(),
+            Col::Text(ca) => ca.get(row).unwrap_or("").trim().to_string(),
+        }
+    }
+}
+
+/// Parses the table with polars. The fast path reads every column as Float64
+/// (`NA` and empty cells as null); when any cell is not a plain number (padded
+/// values, a timestamp column, a header repeated mid-file) it fails and the
+/// caller reads every column as text instead, for [`parse_cell`] to judge.
+fn read_table(text: &[u8], separator: u8, numeric: bool) -> PolarsResult<DataFrame> {
+    let parse = CsvParseOptions::default()
+        .with_separator(separator)
+        .with_missing_is_null(true)
+        .with_null_values(Some(NullValues::AllColumns(vec!["NA".into()])));
+    let base = CsvReadOptions::default().with_has_header(true).with_raise_if_empty(true).with_parse_options(parse);
+    if !numeric {
+        return base.with_infer_schema_length(Some(0)).into_reader_with_file_handle(Cursor::new(text)).finish();
+    }
+    let header = CsvReadOptions::default()
+        .with_has_header(true)
+        .with_n_rows(Some(0))
+        .with_parse_options(CsvParseOptions::default().with_separator(separator))
+        .into_reader_with_file_handle(Cursor::new(text))
+        .finish()?;
+    let dtypes = vec![DataType::Float64; header.width()];
+    base.with_dtype_overwrite(Some(std::sync::Arc::new(dtypes))).into_reader_with_file_handle(Cursor::new(text)).finish()
 }
 
 fn first_line(s: &str) -> &str {

@@ -201,7 +201,7 @@ pub fn read(path: &Path, bytes: &[u8]) -> Result<Run, IngestError> {
                         None => v.tag.clone(),
                     };
                     let axis = if is_epoch_tag(&v.tag) { Axis::Epoch } else { Axis::Step };
-                    builder.push(&name, axis, event.step as f64, None, value);
+                    builder.push_timed(&name, axis, event.step as f64, None, value, Some(event.wall_time));
                 }
                 None => {
                     non_scalar_tags.insert(v.tag.clone());

@@ -33,6 +33,8 @@ const PARAMS: &[Param] =
 
 /// Relative change below which two consecutive rates are the same.
 const SAME: f64 = 0.01;
+/// Points the schedule is classified from (evenly thinned beyond this).
+const MAX_FIT_POINTS: usize = 5000;
 /// Relative change below which two logged rates are the same number (float formatting noise).
 const EXACT: f64 = 1e-9;
 /// A schedule that changes at no more than this fraction of its points is a step schedule.
@@ -63,6 +65,15 @@ impl Rule for LrSchedule {
         let Some(p) = ctx.view.lr else { return vec![] };
         let s = p.series;
         let pts: Vec<(f64, f64)> = s.x.iter().zip(&s.values).filter(|(_, v)| v.is_finite() && **v > 0.0).map(|(x, v)| (*x, *v)).collect();
+        // The shape needs a few thousand points, not millions: keep every k-th, plus the last.
+        let step = pts.len().div_ceil(MAX_FIT_POINTS).max(1);
+        let last = pts.last().copied();
+        let mut pts: Vec<(f64, f64)> = pts.into_iter().step_by(step).collect();
+        if let (Some(l), Some(p)) = (last, pts.last()) {
+            if l.0 != p.0 {
+                pts.push(l);
+            }
+        }
         if pts.len() < 3 {
             return vec![];
         }

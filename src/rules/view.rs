@@ -71,14 +71,35 @@ impl EvalTable {
 
 fn points_per_epoch(s: &Series) -> Option<f64> {
     let e = s.epochs()?;
-    let mut distinct: Vec<i64> = e.iter().filter(|v| v.is_finite()).map(|v| v.floor() as i64).collect();
-    distinct.dedup();
-    distinct.sort_unstable();
-    distinct.dedup();
-    if distinct.is_empty() {
-        return None;
+    let floors = || e.iter().filter(|v| v.is_finite()).map(|v| v.floor() as i64);
+    let count = floors().count();
+    // Epochs are non-decreasing in every log seen; count changes in one pass, sort only otherwise.
+    let monotone = floors().zip(floors().skip(1)).all(|(a, b)| a <= b);
+    let distinct = if monotone {
+        floors().zip(floors().skip(1)).filter(|(a, b)| a != b).count() + usize::from(count > 0)
+    } else {
+        let mut d: Vec<i64> = floors().collect();
+        d.sort_unstable();
+        d.dedup();
+        d.len()
+    };
+    (distinct > 0).then(|| count as f64 / distinct as f64)
+}
+
+/// Whether each series of a run is per-epoch, computed once (it scans every point).
+struct Levels<'a> {
+    run: &'a Run,
+    level: Vec<bool>,
+}
+
+impl<'a> Levels<'a> {
+    fn new(run: &'a Run) -> Self {
+        Levels { run, level: run.series.iter().map(is_epoch_level).collect() }
     }
-    Some(e.iter().filter(|v| v.is_finite()).count() as f64 / distinct.len() as f64)
+
+    fn of(&self, s: &Series) -> bool {
+        self.run.series.iter().position(|x| std::ptr::eq(x, s)).map_or_else(|| is_epoch_level(s), |i| self.level[i])
+    }
 }
 
 fn is_epoch_level(s: &Series) -> bool {
@@ -101,9 +122,16 @@ fn name_score(name: &str, accuracy_first: bool) -> usize {
     }
 }
 
-fn pick<'a>(run: &'a Run, splits: &[Split], kinds: &[Kind], want_epoch_level: Option<bool>, accuracy_first: bool) -> Option<Pick<'a>> {
+fn pick<'a>(
+    levels: &Levels<'a>,
+    splits: &[Split],
+    kinds: &[Kind],
+    want_epoch_level: Option<bool>,
+    accuracy_first: bool,
+) -> Option<Pick<'a>> {
     for split in splits {
-        let mut cands: Vec<&Series> = run
+        let mut cands: Vec<&Series> = levels
+            .run
             .series
             .iter()
             .filter(|s| {
@@ -116,7 +144,7 @@ fn pick<'a>(run: &'a Run, splits: &[Split], kinds: &[Kind], want_epoch_level: Op
             continue;
         }
         if let Some(level) = want_epoch_level {
-            let matching: Vec<&Series> = cands.iter().copied().filter(|s| is_epoch_level(s) == level).collect();
+            let matching: Vec<&Series> = cands.iter().copied().filter(|s| levels.of(s) == level).collect();
             if !matching.is_empty() {
                 cands = matching;
             } else if level {
@@ -126,28 +154,29 @@ fn pick<'a>(run: &'a Run, splits: &[Split], kinds: &[Kind], want_epoch_level: Op
         }
         cands.sort_by_key(|s| (!s.preferred, name_score(&s.name, accuracy_first), std::cmp::Reverse(s.len())));
         let s = cands[0];
-        return Some(Pick { series: s, epoch_level: is_epoch_level(s) });
+        return Some(Pick { series: s, epoch_level: levels.of(s) });
     }
     None
 }
 
 impl<'a> RunView<'a> {
     pub fn new(run: &'a Run) -> Self {
+        let levels = Levels::new(run);
         let loss = [Kind::Loss];
         let metric = [Kind::MetricHigher, Kind::MetricLower];
         let val = [Split::Validation, Split::Test];
         let train_loss_fine =
-            pick(run, &[Split::Train], &loss, Some(false), false).or_else(|| pick(run, &[Split::Train], &loss, None, false));
-        let train_loss = pick(run, &[Split::Train], &loss, Some(true), false).or(train_loss_fine);
-        let val_loss = pick(run, &val, &loss, None, false);
-        let val_metric = pick(run, &val, &metric, None, true);
+            pick(&levels, &[Split::Train], &loss, Some(false), false).or_else(|| pick(&levels, &[Split::Train], &loss, None, false));
+        let train_loss = pick(&levels, &[Split::Train], &loss, Some(true), false).or(train_loss_fine);
+        let val_loss = pick(&levels, &val, &loss, None, false);
+        let val_metric = pick(&levels, &val, &metric, None, true);
         let train_metric = val_metric
-            .and_then(|vm| matching_train_metric(run, vm.series))
-            .or_else(|| pick(run, &[Split::Train], &metric, Some(true), true));
-        let lr = pick(run, &[Split::Other], &[Kind::LearningRate], Some(false), false)
-            .or_else(|| pick(run, &[Split::Other], &[Kind::LearningRate], None, false));
-        let lr_epoch = pick(run, &[Split::Other], &[Kind::LearningRate], Some(true), false);
-        let update_ratio = pick(run, &[Split::Other], &[Kind::UpdateRatio], None, false);
+            .and_then(|vm| matching_train_metric(&levels, vm.series))
+            .or_else(|| pick(&levels, &[Split::Train], &metric, Some(true), true));
+        let lr = pick(&levels, &[Split::Other], &[Kind::LearningRate], Some(false), false)
+            .or_else(|| pick(&levels, &[Split::Other], &[Kind::LearningRate], None, false));
+        let lr_epoch = pick(&levels, &[Split::Other], &[Kind::LearningRate], Some(true), false);
+        let update_ratio = pick(&levels, &[Split::Other], &[Kind::UpdateRatio], None, false);
         let mut view = RunView {
             run,
             train_loss_fine,
@@ -234,13 +263,14 @@ impl<'a> RunView<'a> {
 }
 
 /// The train metric that matches the validation metric's name (`val_acc` ↔ `acc`).
-fn matching_train_metric<'a>(run: &'a Run, val: &Series) -> Option<Pick<'a>> {
+fn matching_train_metric<'a>(levels: &Levels<'a>, val: &Series) -> Option<Pick<'a>> {
+    let run = levels.run;
     let strip = |n: &str| -> Vec<String> { tokens(n).into_iter().filter(|t| !PLACE_TOKENS.contains(&t.as_str())).collect() };
     let core = strip(&val.name);
     let mut cands: Vec<&Series> =
         run.series.iter().filter(|s| s.role.split == Split::Train && s.role.kind == val.role.kind && strip(&s.name) == core).collect();
-    cands.sort_by_key(|s| (!is_epoch_level(s), std::cmp::Reverse(s.len())));
-    cands.first().map(|s| Pick { series: s, epoch_level: is_epoch_level(s) })
+    cands.sort_by_key(|s| (!levels.of(s), std::cmp::Reverse(s.len())));
+    cands.first().map(|s| Pick { series: s, epoch_level: levels.of(s) })
 }
 
 /// `(key, value)` pairs sorted by key; points without a key are left out.
