@@ -4,9 +4,9 @@
 
 use super::axis::ChartAxis;
 use super::panel::{Line, Mark, Panel};
-use super::style::{SMOOTH_WEIGHT, TRAIN, VALIDATION};
+use super::style::{SMOOTH_UNITS, SMOOTH_WEIGHT, TRAIN, VALIDATION};
 use crate::rules::RunView;
-use crate::smooth::ema_debiased;
+use crate::smooth::ema_time_weighted;
 
 pub fn panel(view: &RunView, axis: &ChartAxis, classes: Option<u32>) -> Option<Panel> {
     let mut lines = Vec::new();
@@ -14,13 +14,10 @@ pub fn panel(view: &RunView, axis: &ChartAxis, classes: Option<u32>) -> Option<P
         let s = fine.series;
         if let Some(x) = axis.xs(s) {
             lines.push(Line { label: s.name.clone(), color: TRAIN, x: x.clone(), y: s.values.clone(), mark: Mark::Faint });
-            lines.push(Line {
-                label: format!("{} (EMA {SMOOTH_WEIGHT})", s.name),
-                color: TRAIN,
-                x,
-                y: ema_debiased(&s.values, SMOOTH_WEIGHT),
-                mark: Mark::Line,
-            });
+            // Time-weighted, so the smoothing horizon is a fixed share of the chart however densely the run logged.
+            let span = x.last().zip(x.first()).map_or(1.0, |(b, a)| (b - a).abs()).max(f64::MIN_POSITIVE);
+            let smooth = ema_time_weighted(&x, &s.values, SMOOTH_WEIGHT, span / SMOOTH_UNITS);
+            lines.push(Line { label: format!("{} (EMA)", s.name), color: TRAIN, x, y: smooth, mark: Mark::Smooth });
         }
     }
     if let Some(p) = view.train_loss.filter(|p| p.epoch_level) {

@@ -12,6 +12,8 @@ use crate::rules::Severity;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mark {
     Line,
+    /// A smoothed line: drawn thick even when dense, it has no zig-zags to grow spikes.
+    Smooth,
     LineWithMarkers,
     /// Small faint points: raw per-step values under their smoothed line.
     Faint,
@@ -152,14 +154,14 @@ pub fn draw<DB: DrawingBackend>(
         let y: Vec<f64> = line.y.iter().map(|&v| ty(log, v)).collect();
         let pts = m4(&line.x, &y, columns);
         // Dense zig-zags drawn thick grow miter spikes in the bitmap backend: one pixel wide is exact.
-        let style = line.color.stroke_width(if pts.len() > columns { 1 } else { LINE_WIDTH });
+        let style = line.color.stroke_width(if pts.len() > columns && line.mark != Mark::Smooth { 1 } else { LINE_WIDTH });
         match line.mark {
             Mark::Faint => {
                 chart
                     .draw_series(pts.iter().map(|&(x, y)| Circle::new((x, clamp(y)), RAW_POINT_SIZE, line.color.mix(RAW_ALPHA).filled())))
                     .map_err(err)?;
             }
-            Mark::Line | Mark::LineWithMarkers => {
+            Mark::Line | Mark::Smooth | Mark::LineWithMarkers => {
                 chart.draw_series(LineSeries::new(pts.iter().map(|&(x, y)| (x, clamp(y))), style)).map_err(err)?;
                 if line.mark == Mark::LineWithMarkers && pts.len() <= 400 {
                     chart

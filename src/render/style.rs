@@ -53,7 +53,9 @@ pub const LINE_WIDTH: u32 = 2;
 pub const MIN_LOG_DECADES: f64 = 1.0;
 /// The update-ratio band the lecture calls healthy (around 1e-3).
 pub const HEALTHY_RATIO: (f64, f64) = (1e-4, 1e-2);
-/// EMA weight for the smoothed train loss line (TensorBoard's default is 0.6; per-step losses need more).
+/// EMA weight for the smoothed train loss line, per 1/`SMOOTH_UNITS` of the x range
+/// (TensorBoard's default is 0.6 per point; per-step losses need more).
 pub const SMOOTH_WEIGHT: f64 = 0.9;
+pub const SMOOTH_UNITS: f64 = 1000.0;
 /// Values beyond these quantiles (and far from them) are drawn as clipped marks at the panel edge.
 pub const RANGE_QUANTILES: (f64, f64) = (0.005, 0.995);
