@@ -7,7 +7,8 @@ Baselines (need pandas: `pip install pandas`; skipped with a note if missing):
   pandas.read_csv                       what a script pays before any analysis (start, import, read)
   pandas.read_csv in-process            the read alone, `import pandas` excluded
   pandas.read_csv + ewm(alpha=0.4)       read and smooth the loss
-curvecheck: `inspect` (read and account) and `diagnose --format json` (read + all rules).
+curvecheck: `inspect` (read and account), `diagnose --format json` (read + all rules),
+and `plot -o chart.png` (read + rules + a 1200 px chart of every point, M4-downsampled).
 Medians of --repeat runs, page cache warm (one untimed run first). These
 machines are noisy: compare the ratios, not the seconds.
 """
@@ -65,6 +66,7 @@ def main():
         print("(pandas not installed: pip install pandas for the baselines)")
     results["curvecheck inspect"] = timed([args.bin, "inspect", csv], args.repeat)
     results["curvecheck diagnose"] = timed([args.bin, "diagnose", csv, "--format", "json"], args.repeat)
+    results["curvecheck plot (PNG)"] = timed([args.bin, "plot", csv, "-o", os.path.join(tmp, "chart.png")], args.repeat)
     base = results.get("pandas read_csv")
     for name, t in results.items():
         ratio = f"{t / base:.2f}x pandas read_csv" if base else ""
