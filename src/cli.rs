@@ -61,6 +61,9 @@ pub struct InputArgs {
     /// train_error, val_error (lower-is-better metrics), lr, update_ratio, grad_norm, ignore.
     #[arg(long = "metric", value_name = "ROLE=SERIES")]
     pub metrics: Vec<String>,
+    /// In event files, skip a record whose checksum fails and read on, instead of stopping with an error.
+    #[arg(long)]
+    pub skip_corrupt: bool,
 }
 
 #[derive(Debug, Args)]

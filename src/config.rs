@@ -38,7 +38,11 @@ pub fn parse_role(spec: &str) -> Result<(Role, String), String> {
 }
 
 pub fn read_options(input: &InputArgs) -> Result<ReadOptions, String> {
-    Ok(ReadOptions { format: input.input_format, roles: input.metrics.iter().map(|m| parse_role(m)).collect::<Result<_, _>>()? })
+    Ok(ReadOptions {
+        format: input.input_format,
+        roles: input.metrics.iter().map(|m| parse_role(m)).collect::<Result<_, _>>()?,
+        skip_corrupt: input.skip_corrupt,
+    })
 }
 
 /// Rule settings from `--classes` and every `--set RULE.PARAM=VALUE`.

@@ -82,10 +82,9 @@ fn read_all(input: &InputArgs) -> anyhow::Result<(Vec<Run>, Vec<IngestError>)> {
     let mut runs = Vec::new();
     let mut errors = Vec::new();
     for path in &input.paths {
-        match ingest::read_path(path, &opts) {
-            Ok(mut r) => runs.append(&mut r),
-            Err(e) => errors.push(e),
-        }
+        let (mut r, mut e) = ingest::read_path(path, &opts);
+        runs.append(&mut r);
+        errors.append(&mut e);
     }
     Ok((runs, errors))
 }

@@ -151,13 +151,34 @@ fn a_missing_file_is_an_error_not_a_panic() {
 }
 
 #[test]
-fn a_directory_is_read_as_one_run_per_log_file() {
-    curvecheck()
-        .args(["diagnose", "--format", "json"])
-        .arg(fixture("real-runs/dev_overfit_bc_noisy_adam"))
-        .assert()
-        .success()
-        .stdout(predicate::function(|s: &str| serde_json::from_str::<Value>(s).unwrap()["runs"].as_array().unwrap().len() == 4));
+fn a_directory_holding_one_run_in_four_formats_reports_it_once_from_the_richest() {
+    let doc = diagnose_json("real-runs/dev_overfit_bc_noisy_adam");
+    let runs = doc["runs"].as_array().unwrap();
+    assert_eq!(runs.len(), 1, "{runs:?}");
+    assert_eq!(runs[0]["format"], "jsonl");
+    let note = runs[0]["notes"].as_array().unwrap().iter().filter_map(Value::as_str).find(|n| n.contains("also logged in")).unwrap();
+    assert!(note.contains("training_log.csv") && note.contains("tb (tfevents)"), "{note}");
+    assert!(runs[0]["findings"].as_array().unwrap().iter().any(|f| f["rule"] == "overfitting"));
+}
+
+#[test]
+fn an_experiment_directory_yields_every_run_below_it() {
+    let dir = tempfile::tempdir().unwrap();
+    for id in ["dev_overfit_bc_noisy_adam", "dev_healthy_mce_adam_cos", "dev_plateau_mce_aug_sgd_lr1"] {
+        let to = dir.path().join(id);
+        std::fs::create_dir(&to).unwrap();
+        std::fs::copy(fixture(&format!("real-runs/{id}/training_log.csv")), to.join("training_log.csv")).unwrap();
+        std::fs::create_dir_all(to.join("tb")).unwrap();
+        for e in std::fs::read_dir(fixture(&format!("real-runs/{id}/tb"))).unwrap() {
+            let e = e.unwrap();
+            std::fs::copy(e.path(), to.join("tb").join(e.file_name())).unwrap();
+        }
+    }
+    let out = curvecheck().args(["diagnose", "--format", "json"]).arg(dir.path()).output().unwrap();
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let mut names: Vec<String> = doc["runs"].as_array().unwrap().iter().map(|r| r["name"].as_str().unwrap().to_string()).collect();
+    names.sort();
+    assert_eq!(names, ["dev_healthy_mce_adam_cos", "dev_overfit_bc_noisy_adam", "dev_plateau_mce_aug_sgd_lr1"]);
 }
 
 #[test]

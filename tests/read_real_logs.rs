@@ -206,3 +206,67 @@ fn tensorboard_scalars_from_pytorch_and_tf2_writers() {
     assert_series(&run, "train/loss", Train, Loss, 430);
     assert_series(&run, "train/learning_rate", NoSplit, LearningRate, 430);
 }
+
+#[test]
+fn mlflow_run_directory_reads_metrics_and_params() {
+    let (runs, errors) = curvecheck::ingest::read_path(&common::fixture("real-logs/mlflow/swahili-stt-keras-autolog"), &Default::default());
+    assert!(errors.is_empty(), "{errors:?}");
+    assert_eq!(runs.len(), 1);
+    let run = &runs[0];
+    assert_eq!(run.format, "mlflow");
+    assert_eq!(run.name, "ed05f9cd599442fe9a0c9222184710b8");
+    assert_series(run, "loss", Train, Loss, 10);
+    let loss = run.series_named("loss").unwrap();
+    assert_eq!(loss.axis, curvecheck::model::Axis::Epoch, "params/epochs = 10 and steps 0-9");
+    assert_eq!((loss.values[0], loss.values[9]), (332.6841735839844, 234.7978057861328));
+    assert_eq!(loss.wall_time.as_ref().unwrap()[0], 1628697792.090);
+    assert!(run.notes.iter().any(|n| n.contains("opt_learning_rate=0.002")));
+}
+
+#[test]
+fn wandb_export_is_one_run_per_prefix_without_band_columns() {
+    let runs = curvecheck::ingest::read_runs(
+        &common::fixture("real-logs/wandb-csv/nesy-causal-prox-multirun_wandb_export.csv"),
+        &Default::default(),
+    )
+    .unwrap();
+    let names: Vec<&str> = runs.iter().map(|r| r.name.as_str()).collect();
+    assert_eq!(names, ["prox_01", "restful-spaceship-22", "radiant-energy-14", "blooming-glade-13", "soft-waterfall-9"]);
+    let lens: Vec<usize> = runs.iter().map(|r| r.series_named("hard_ogc_acc_avg").unwrap().len()).collect();
+    assert_eq!(lens, [234, 234, 8, 8, 28]);
+    assert!(runs.iter().all(|r| r.series.len() == 1 && r.format == "wandb-csv"));
+}
+
+#[test]
+fn keras_tf2_train_and_validation_directories_are_one_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = dir.path().join("20220213-124139");
+    for (split, file) in [
+        ("train", "keras-tf2-stockdata_train.events.out.tfevents.1644728510.huangyuan3hdeMacBook-Pro.local.73068.0.v2"),
+        ("validation", "keras-tf2-stockdata_validation.events.out.tfevents.1644728574.huangyuan3hdeMacBook-Pro.local.73068.1.v2"),
+    ] {
+        std::fs::create_dir_all(run.join(split)).unwrap();
+        let name = file.split_once('.').unwrap().1.to_string();
+        std::fs::copy(common::fixture(&format!("real-logs/tensorboard/{file}")), run.join(split).join(name)).unwrap();
+    }
+    let (runs, errors) = curvecheck::ingest::read_path(dir.path(), &Default::default());
+    assert!(errors.is_empty(), "{errors:?}");
+    assert_eq!(runs.len(), 1);
+    assert_eq!(runs[0].name, "20220213-124139");
+    assert_series(&runs[0], "train/epoch_loss", Train, Loss, 20);
+    assert_series(&runs[0], "validation/epoch_loss", Validation, Loss, 20);
+}
+
+#[test]
+fn several_event_files_of_one_run_merge_with_later_records_replacing_overlap() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = common::fixture("real-logs/tensorboard/yolov8-fire-smoke.events.out.tfevents.1675348815.43529bab29be.37247.0");
+    std::fs::copy(&src, dir.path().join("events.out.tfevents.1675348815.host.1.0")).unwrap();
+    std::fs::copy(&src, dir.path().join("events.out.tfevents.1675349999.host.1.0")).unwrap();
+    let (runs, _) = curvecheck::ingest::read_path(dir.path(), &Default::default());
+    assert_eq!(runs.len(), 1);
+    let s = runs[0].series_named("val/box_loss").unwrap();
+    assert_eq!(s.len(), 25, "the second file replaces the first, it does not double it");
+    assert_eq!(s.restarts.len(), 1);
+    assert!(runs[0].notes.iter().any(|n| n.contains("2 event files merged")));
+}

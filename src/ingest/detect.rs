@@ -19,6 +19,8 @@ pub enum Format {
     TimmSummary,
     /// Any other CSV or TSV with a step or epoch column.
     Csv,
+    /// Weights & Biases UI export: `"Step"`, then `"<run> - <metric>"` columns.
+    WandbCsv,
     /// Hugging Face `trainer_state.json`.
     HfTrainerState,
     /// `json.dump(history.history)`: parallel lists.
@@ -45,7 +47,8 @@ impl Format {
             | Format::LightningCsvlogger
             | Format::Ultralytics
             | Format::TimmSummary
-            | Format::Csv => Family::Csv,
+            | Format::Csv
+            | Format::WandbCsv => Family::Csv,
             Format::HfTrainerState | Format::KerasHistoryJson => Family::Json,
             Format::Jsonl => Family::JsonLines,
             Format::Tfevents => Family::Tfevents,
@@ -60,6 +63,7 @@ impl Format {
             Format::Ultralytics => "ultralytics",
             Format::TimmSummary => "timm-summary",
             Format::Csv => "csv",
+            Format::WandbCsv => "wandb-csv",
             Format::HfTrainerState => "hf-trainer-state",
             Format::KerasHistoryJson => "keras-history-json",
             Format::Jsonl => "jsonl",
@@ -142,6 +146,9 @@ fn detect_csv(path: &Path, text: &[u8]) -> Format {
     let header_line = head.lines().next().unwrap_or_default();
     let names: Vec<String> = header_line.split([',', '\t', ';']).map(|c| c.trim().trim_matches('"').to_string()).collect();
     let has = |n: &str| names.iter().any(|c| c == n);
+    if super::wandb::is_export(&names) {
+        return Format::WandbCsv;
+    }
     if names.first().is_some_and(|n| n.is_empty() || n == "Unnamed: 0") {
         return Format::KerasHistoryCsv;
     }

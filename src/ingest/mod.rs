@@ -8,12 +8,16 @@
 pub mod builder;
 pub mod cells;
 mod csv;
+pub mod dedupe;
 mod detect;
+pub mod discover;
 mod json;
 mod jsonl;
+mod mlflow;
 mod tfevents;
+mod wandb;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 pub use detect::Format;
 
@@ -44,41 +48,87 @@ pub struct ReadOptions {
     pub format: Option<Format>,
     /// `(role, series name)`: the named series gets the role and is preferred for it.
     pub roles: Vec<(Role, String)>,
+    /// Skip records whose checksum fails (event files) instead of stopping with an error.
+    pub skip_corrupt: bool,
 }
 
-/// Reads one path: a log file, or a directory whose log files are each read as a run.
-pub fn read_path(path: &Path, opts: &ReadOptions) -> Result<Vec<Run>, IngestError> {
-    let meta = std::fs::metadata(path).map_err(|source| IngestError::Io { path: path.display().to_string(), source })?;
-    if meta.is_dir() {
-        let files = discover(path);
-        if files.is_empty() {
-            return Err(IngestError::malformed(
-                path,
-                None,
-                "directory holds no training log curvecheck can read (CSV, JSON, JSON lines, tfevents)",
-            ));
+/// Reads one path: a log file, or a directory below which every log file,
+/// event-file directory and MLflow run is a run (one run logged in several
+/// formats is kept once, see [`dedupe`]). Sources that cannot be read are
+/// returned as errors beside the runs that could.
+pub fn read_path(path: &Path, opts: &ReadOptions) -> (Vec<Run>, Vec<IngestError>) {
+    let meta = match std::fs::metadata(path) {
+        Ok(m) => m,
+        Err(source) => return (Vec::new(), vec![IngestError::Io { path: path.display().to_string(), source }]),
+    };
+    let (mut runs, mut errors) = (Vec::new(), Vec::new());
+    if !meta.is_dir() {
+        match read_runs(path, opts) {
+            Ok(r) => runs = r,
+            Err(e) => errors.push(e),
         }
-        return files.iter().map(|f| read_file(f, opts)).collect();
+        return (runs, errors);
     }
-    Ok(vec![read_file(path, opts)?])
+    let sources = if mlflow::is_run_dir(path) { vec![discover::Source::Mlflow(path.to_path_buf())] } else { discover::sources(path) };
+    if sources.is_empty() {
+        let e = IngestError::malformed(
+            path,
+            None,
+            "directory holds no training log curvecheck can read (CSV, JSON, JSON lines, tfevents, MLflow)",
+        );
+        return (runs, vec![e]);
+    }
+    for source in &sources {
+        let read = match source {
+            discover::Source::File(f) => read_runs(f, &ReadOptions { roles: Vec::new(), ..opts.clone() }),
+            discover::Source::Mlflow(d) => mlflow::read(d).map(|r| vec![r]),
+            discover::Source::Tensorboard(d, files) => tfevents::read_dir_run(d, files, opts.skip_corrupt).map(|mut r| {
+                r.name = dir_run_name(d);
+                vec![r]
+            }),
+        };
+        match read {
+            Ok(mut r) => runs.append(&mut r),
+            Err(e) => errors.push(e),
+        }
+    }
+    let mut runs = dedupe::dedupe(runs);
+    if let Err(e) = apply_role_overrides_any(&mut runs, &opts.roles, path) {
+        errors.push(e);
+    }
+    (runs, errors)
 }
 
-/// Reads one log file into a run.
-pub fn read_file(path: &Path, opts: &ReadOptions) -> Result<Run, IngestError> {
+/// Reads one log file: one run, or several for a W&B export.
+pub fn read_runs(path: &Path, opts: &ReadOptions) -> Result<Vec<Run>, IngestError> {
     let bytes = std::fs::read(path).map_err(|source| IngestError::Io { path: path.display().to_string(), source })?;
     let format = match opts.format {
         Some(f) => f,
         None => detect::detect(path, &bytes)?,
     };
-    let mut run = match format.family() {
-        detect::Family::Csv => csv::read(path, &bytes, format)?,
-        detect::Family::Json => json::read(path, &bytes)?,
-        detect::Family::JsonLines => jsonl::read(path, &bytes)?,
-        detect::Family::Tfevents => tfevents::read(path, &bytes)?,
+    let mut runs = match format.family() {
+        detect::Family::Csv if format == Format::WandbCsv => wandb::split(csv::read(path, &bytes, format)?),
+        detect::Family::Csv => vec![csv::read(path, &bytes, format)?],
+        detect::Family::Json => vec![json::read(path, &bytes)?],
+        detect::Family::JsonLines => vec![jsonl::read(path, &bytes)?],
+        detect::Family::Tfevents => vec![tfevents::read(path, &bytes, opts.skip_corrupt)?],
     };
-    run.name = run_name(path);
-    apply_role_overrides(&mut run, &opts.roles, path)?;
-    Ok(run)
+    if format != Format::WandbCsv {
+        for r in &mut runs {
+            r.name = run_name(path);
+        }
+    }
+    apply_role_overrides_any(&mut runs, &opts.roles, path)?;
+    Ok(runs)
+}
+
+/// Reads a log file that holds one run.
+pub fn read_file(path: &Path, opts: &ReadOptions) -> Result<Run, IngestError> {
+    let mut runs = read_runs(path, opts)?;
+    match runs.len() {
+        1 => Ok(runs.remove(0)),
+        n => Err(IngestError::malformed(path, None, format!("the file holds {n} runs; read it with read_path"))),
+    }
 }
 
 /// A run's name: the file's stem, or its folder's name when the file has a
@@ -100,67 +150,45 @@ pub fn run_name(path: &Path) -> String {
         "log.csv",
     ];
     let generic = GENERIC.contains(&file.as_str()) || file.starts_with("events.out.tfevents");
-    if generic {
-        let mut dir = path.parent();
-        while let Some(d) = dir {
-            let n = d.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
-            let skip =
-                n.starts_with("version_") || ["lightning_logs", "tb", "train", "validation", "vis_data", "logs"].contains(&n.as_str());
-            if !skip && !n.is_empty() {
-                return n;
-            }
-            dir = d.parent();
-        }
+    match (generic, path.parent()) {
+        (true, Some(parent)) => dir_run_name(parent),
+        _ => path.file_stem().map(|f| f.to_string_lossy().into_owned()).unwrap_or(file),
     }
-    path.file_stem().map(|f| f.to_string_lossy().into_owned()).unwrap_or(file)
 }
 
-fn apply_role_overrides(run: &mut Run, roles: &[(Role, String)], path: &Path) -> Result<(), IngestError> {
+/// A run directory's name, skipping the folders loggers put in between (`tb`, `lightning_logs/version_0`, …).
+pub fn dir_run_name(dir: &Path) -> String {
+    const PLUMBING: &[&str] = &["lightning_logs", "tb", "tensorboard", "train", "validation", "vis_data", "logs", "runs", "metrics"];
+    let mut d = Some(dir);
+    while let Some(p) = d {
+        let n = p.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
+        if !n.is_empty() && !n.starts_with("version_") && !PLUMBING.contains(&n.as_str()) {
+            return n;
+        }
+        d = p.parent();
+    }
+    dir.display().to_string()
+}
+
+/// Gives the named series their roles in every run that has them; a name no run has is an error.
+fn apply_role_overrides_any(runs: &mut [Run], roles: &[(Role, String)], path: &Path) -> Result<(), IngestError> {
     for (role, name) in roles {
-        let Some(series) = run.series.iter_mut().find(|s| &s.name == name) else {
-            let known: Vec<&str> = run.series.iter().map(|s| s.name.as_str()).collect();
+        let mut found = false;
+        for series in runs.iter_mut().flat_map(|r| r.series.iter_mut()).filter(|s| &s.name == name) {
+            series.role = *role;
+            series.preferred = true;
+            found = true;
+        }
+        if !found {
+            let mut known: Vec<&str> = runs.iter().flat_map(|r| r.series.iter().map(|s| s.name.as_str())).collect();
+            known.sort_unstable();
+            known.dedup();
             return Err(IngestError::malformed(
                 path,
                 None,
                 format!("--metric names '{name}', but the log has no such series; it has: {}", known.join(", ")),
             ));
-        };
-        series.role = *role;
-        series.preferred = true;
+        }
     }
     Ok(())
-}
-
-/// Log files below a directory, in a stable order; hidden entries are ignored.
-fn discover(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    let mut seen_dirs = 0usize;
-    while let Some(d) = stack.pop() {
-        seen_dirs += 1;
-        if seen_dirs > 100_000 {
-            break;
-        }
-        let Ok(entries) = std::fs::read_dir(&d) else {
-            continue;
-        };
-        let mut entries: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
-        entries.sort();
-        for p in entries {
-            let name = p.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
-            if name.starts_with('.') {
-                continue;
-            }
-            let Ok(ft) = std::fs::symlink_metadata(&p).map(|m| m.file_type()) else {
-                continue;
-            };
-            if ft.is_dir() {
-                stack.push(p);
-            } else if ft.is_file() && detect::looks_like_log_name(&name) {
-                out.push(p);
-            }
-        }
-    }
-    out.sort();
-    out
 }

@@ -137,87 +137,157 @@ fn half_to_f64(h: u16) -> f64 {
     }
 }
 
-pub fn read(path: &Path, bytes: &[u8]) -> Result<Run, IngestError> {
+/// Reads one event file as a run.
+pub fn read(path: &Path, bytes: &[u8], skip_corrupt: bool) -> Result<Run, IngestError> {
     let mut run = Run::new("", path.display().to_string(), "tfevents");
-    // Keras TF2 writes train/ and validation/ writers with the same tags.
-    let dir_split = path
-        .parent()
-        .and_then(|p| p.file_name())
-        .map(|n| n.to_string_lossy().to_ascii_lowercase())
-        .filter(|n| ["train", "validation", "val", "eval", "test"].contains(&n.as_str()));
-    let mut builder = SeriesBuilder::new(RepeatedX::Keep);
-    let mut non_scalar_tags = std::collections::BTreeSet::new();
+    let mut acc = Accumulator::default();
+    read_records(path, bytes, &mut run, &mut acc, skip_corrupt)?;
+    acc.finish(path, run)
+}
+
+/// Reads the event files of one run directory (`files` in name order, which
+/// is time order: the names carry the writer's start time), as TensorBoard
+/// does: a `train/` or `validation/` sub-directory names the split of its
+/// tags, and a later file's records replace the overlapped steps of earlier ones.
+pub fn read_dir_run(dir: &Path, files: &[std::path::PathBuf], skip_corrupt: bool) -> Result<Run, IngestError> {
+    let mut run = Run::new("", dir.display().to_string(), "tfevents");
+    let mut acc = Accumulator::default();
+    for f in files {
+        let bytes = std::fs::read(f).map_err(|source| IngestError::Io { path: f.display().to_string(), source })?;
+        read_records(f, &bytes, &mut run, &mut acc, skip_corrupt)?;
+    }
+    if files.len() > 1 {
+        run.notes.push(format!("{} event files merged (later records replace overlapped steps)", files.len()));
+    }
+    acc.finish(dir, run)
+}
+
+/// Points gathered across files.
+struct Accumulator {
+    builder: SeriesBuilder,
+    non_scalar_tags: std::collections::BTreeSet<String>,
+}
+
+impl Default for Accumulator {
+    fn default() -> Self {
+        Accumulator { builder: SeriesBuilder::new(RepeatedX::Keep), non_scalar_tags: Default::default() }
+    }
+}
+
+impl Accumulator {
+    fn finish(self, path: &Path, mut run: Run) -> Result<Run, IngestError> {
+        if !self.non_scalar_tags.is_empty() {
+            let list: Vec<_> = self.non_scalar_tags.into_iter().take(10).collect();
+            run.notes.push(format!("non-scalar summaries (images, histograms, text) not read: {}", list.join(", ")));
+        }
+        run.series = self.builder.finish();
+        if run.series.is_empty() {
+            return Err(IngestError::malformed(path, None, "event file holds no scalar summaries"));
+        }
+        Ok(run)
+    }
+}
+
+/// The split a writer's directory names: Keras TF2 writes `train/` and `validation/` with the same tags.
+fn dir_split(path: &Path) -> Option<String> {
+    path.parent().and_then(|p| p.file_name()).map(|n| n.to_string_lossy().to_ascii_lowercase()).filter(|n| SPLIT_DIRS.contains(&n.as_str()))
+}
+
+/// Directory names that hold one split of a run rather than a run.
+pub const SPLIT_DIRS: &[&str] = &["train", "validation", "val", "eval", "test"];
+
+/// Reads every record. A checksum mismatch is an error naming the byte offset,
+/// unless `skip_corrupt`: then a record with a bad payload is skipped (its
+/// length was checked, so reading resumes at the next record) and a bad length
+/// ends the file (nothing after it can be framed), both reported.
+fn read_records(path: &Path, bytes: &[u8], run: &mut Run, acc: &mut Accumulator, skip_corrupt: bool) -> Result<(), IngestError> {
+    let split = dir_split(path);
+    let file = path.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
     let mut pos = 0usize;
+    let mut index = 0usize;
     while pos < bytes.len() {
         let offset = pos;
         let remaining = bytes.len() - pos;
         if remaining < HEADER_LEN {
-            run.skip(format!("byte {offset}"), format!("last record is cut off ({remaining} bytes of its header)"));
+            run.skip(format!("{file}: byte {offset}"), format!("last record is cut off ({remaining} bytes of its header)"));
             break;
         }
         let len_bytes = &bytes[pos..pos + 8];
-        let len_crc = u32::from_le_bytes(bytes[pos + 8..pos + 12].try_into().expect("4 bytes"));
+        let len_crc = u32::from_le_bytes([bytes[pos + 8], bytes[pos + 9], bytes[pos + 10], bytes[pos + 11]]);
         if masked_crc(len_bytes) != len_crc {
+            if skip_corrupt {
+                run.skip(
+                    format!("{file}: byte {offset} (record {index})"),
+                    "record length checksum mismatch; the rest of the file cannot be framed",
+                );
+                break;
+            }
             return Err(IngestError::malformed(
                 path,
-                Some(format!("byte {offset}")),
-                "record length checksum mismatch: the file is corrupt here",
+                Some(format!("byte {offset} (record {index})")),
+                "record length checksum mismatch: the file is corrupt here (--skip-corrupt reads the records before it)",
             ));
         }
-        let len = u64::from_le_bytes(len_bytes.try_into().expect("8 bytes"));
+        let len = u64::from_le_bytes([
+            len_bytes[0],
+            len_bytes[1],
+            len_bytes[2],
+            len_bytes[3],
+            len_bytes[4],
+            len_bytes[5],
+            len_bytes[6],
+            len_bytes[7],
+        ]);
         let body_start = pos + HEADER_LEN;
         let available = (bytes.len() - body_start) as u64;
         if len.saturating_add(4) > available {
-            run.skip(format!("byte {offset}"), format!("last record is cut off (claims {len} bytes, {available} remain)"));
+            run.skip(format!("{file}: byte {offset}"), format!("last record is cut off (claims {len} bytes, {available} remain)"));
             break;
         }
         let len = len as usize;
         let payload = &bytes[body_start..body_start + len];
-        let data_crc = u32::from_le_bytes(bytes[body_start + len..body_start + len + 4].try_into().expect("4 bytes"));
-        if masked_crc(payload) != data_crc {
+        let c = &bytes[body_start + len..body_start + len + 4];
+        if masked_crc(payload) != u32::from_le_bytes([c[0], c[1], c[2], c[3]]) {
+            if skip_corrupt {
+                run.skip(format!("{file}: byte {offset} (record {index})"), "record data checksum mismatch; record skipped");
+                pos = body_start + len + 4;
+                index += 1;
+                continue;
+            }
             return Err(IngestError::malformed(
                 path,
-                Some(format!("byte {offset}")),
-                "record data checksum mismatch: the file is corrupt here",
+                Some(format!("byte {offset} (record {index})")),
+                "record data checksum mismatch: the file is corrupt here (--skip-corrupt skips this record and reads on)",
             ));
         }
         pos = body_start + len + 4;
+        index += 1;
         run.records += 1;
         let event = match Event::decode(payload) {
             Ok(e) => e,
             Err(e) => {
-                run.skip(format!("record {} (byte {offset})", run.records - 1), format!("not a valid Event protobuf: {e}"));
+                run.skip(format!("{file}: record {} (byte {offset})", index - 1), format!("not a valid Event protobuf: {e}"));
                 continue;
             }
         };
-        let Some(summary) = event.summary else {
-            continue;
-        };
+        let Some(summary) = event.summary else { continue };
         for v in &summary.value {
             match scalar(v) {
                 Some(value) => {
-                    let name = match &dir_split {
+                    let name = match &split {
                         Some(d) => format!("{d}/{}", v.tag),
                         None => v.tag.clone(),
                     };
                     let axis = if is_epoch_tag(&v.tag) { Axis::Epoch } else { Axis::Step };
-                    builder.push_timed(&name, axis, event.step as f64, None, value, Some(event.wall_time));
+                    acc.builder.push_timed(&name, axis, event.step as f64, None, value, Some(event.wall_time));
                 }
                 None => {
-                    non_scalar_tags.insert(v.tag.clone());
+                    acc.non_scalar_tags.insert(v.tag.clone());
                 }
             }
         }
     }
-    if !non_scalar_tags.is_empty() {
-        let list: Vec<_> = non_scalar_tags.into_iter().take(10).collect();
-        run.notes.push(format!("non-scalar summaries (images, histograms, text) not read: {}", list.join(", ")));
-    }
-    run.series = builder.finish();
-    if run.series.is_empty() {
-        return Err(IngestError::malformed(path, None, "event file holds no scalar summaries"));
-    }
-    Ok(run)
+    Ok(())
 }
 
 /// `epoch/loss`, `epoch_loss`: tags whose step is an epoch number.
