@@ -44,13 +44,45 @@ def in_process(csv, repeat):
     return float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout)
 
 
+def tfevents_section(args, tmp):
+    """1,000,000 steps x (train/loss, train/lr) + val/loss every 1000: TensorBoard's loader and tbparse vs curvecheck."""
+    ev = os.path.join(tmp, "events.out.tfevents.1700000000.bench.1.0")
+    root = os.path.dirname(HERE)
+    subprocess.run(["cargo", "run", "--quiet", "--release", "--example", "gen_tfevents", "--", ev, str(args.rows)], check=True, cwd=root)
+    print(f"\nevent file: {args.rows} steps x 3 tags, {os.path.getsize(ev) / 1e6:.1f} MB; baselines once (they are slow), curvecheck median of {args.repeat}")
+    results = {}
+    try:
+        import tensorboard  # noqa: F401
+        code = ("from tensorboard.backend.event_processing import event_accumulator as ea\n"
+                f"a = ea.EventAccumulator({ev!r}, size_guidance={{ea.SCALARS: 0}}); a.Reload()\n"
+                "n = sum(len(a.Scalars(t)) for t in a.Tags()['scalars']); assert n > 0")
+        results["EventAccumulator (all points)"] = timed([sys.executable, "-c", code], 1)
+    except ImportError:
+        print("(tensorboard not installed: pip install tensorboard)")
+    try:
+        import tbparse  # noqa: F401
+        results["tbparse SummaryReader.scalars"] = timed([sys.executable, "-c", f"from tbparse import SummaryReader; SummaryReader({ev!r}).scalars"], 1)
+    except ImportError:
+        print("(tbparse not installed: pip install tbparse)")
+    results["curvecheck inspect"] = timed([args.bin, "inspect", ev], args.repeat)
+    results["curvecheck diagnose"] = timed([args.bin, "diagnose", ev, "--format", "json"], args.repeat)
+    ours = results["curvecheck inspect"]
+    for name, t in results.items():
+        print(f"{name:<32} {t:8.3f} s  {t / ours:6.1f}x curvecheck inspect")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--bin", default="target/release/curvecheck")
     ap.add_argument("--rows", type=int, default=1_000_000)
     ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--only", choices=["csv", "tfevents", "all"], default="all")
     args = ap.parse_args()
     tmp = tempfile.mkdtemp(prefix="curvecheck-bench-")
+    if args.only in ("tfevents", "all"):
+        tfevents_section(args, tmp)
+    if args.only == "tfevents":
+        return
     csv = os.path.join(tmp, "big.csv")
     subprocess.run([sys.executable, os.path.join(HERE, "gen_logs.py"), "--rows", str(args.rows), "--out", csv], check=True)
     size = os.path.getsize(csv) / 1e6
