@@ -270,3 +270,17 @@ fn several_event_files_of_one_run_merge_with_later_records_replacing_overlap() {
     assert_eq!(s.restarts.len(), 1);
     assert!(runs[0].notes.iter().any(|n| n.contains("2 event files merged")));
 }
+
+#[test]
+fn mmengine_text_log_agrees_with_its_scalars_json() {
+    let text = read("real-logs/plain-text/balloon-rtmdet-mmengine_20230619_171252.log");
+    let json = read("real-logs/mmengine/balloon-rtmdet_vis_data_20230619_171252.json");
+    assert_eq!(text.format, "mmengine-log");
+    for name in ["loss", "loss_cls", "lr", "val/coco/bbox_mAP", "val/coco/bbox_mAP_50"] {
+        let (a, b) = (text.series_named(name).unwrap(), json.series_named(name).unwrap());
+        assert_eq!((a.axis, &a.x), (b.axis, &b.x), "{name}: placement");
+        for (x, y) in a.values.iter().zip(&b.values) {
+            assert!((x - y).abs() <= 5e-4 * y.abs().max(1e-3), "{name}: {x} printed vs {y} in JSON");
+        }
+    }
+}

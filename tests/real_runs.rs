@@ -77,6 +77,17 @@ fn every_format_of_a_run_gives_the_same_curves() {
         let (a, b) = (views[1].fine_loss().unwrap(), views[2].fine_loss().unwrap());
         assert_eq!(a.len(), b.len(), "{id}: per-step loss");
         assert!(a.values.iter().zip(&b.values).all(|(x, y)| close(*x, *y)), "{id}: per-step loss values");
+        // The event file stores float32: the same curves at that precision, per step and per epoch.
+        let tb_dir = fixture(&format!("real-runs/{id}/tb"));
+        let tb_file = std::fs::read_dir(&tb_dir).unwrap().next().unwrap().unwrap().path();
+        let tb = read_file(&tb_file, &ReadOptions::default()).unwrap();
+        let tv = RunView::new(&tb);
+        let f32s = |v: &[f64]| v.iter().map(|x| *x as f32).collect::<Vec<f32>>();
+        let same32 = |x: &[f32], y: &[f32]| x.len() == y.len() && x.iter().zip(y).all(|(a, b)| a == b || (a.is_nan() && b.is_nan()));
+        assert!(same32(&f32s(&tv.fine_loss().unwrap().values), &f32s(&a.values)), "{id}: tfevents per-step loss");
+        for what in ["train_loss", "val_loss", "train_metric", "val_metric"] {
+            assert!(same32(&f32s(&pick(&tv, what)), &f32s(&pick(&views[1], what))), "{id}: tfevents {what}");
+        }
     }
 }
 

@@ -29,6 +29,8 @@ pub enum Format {
     Jsonl,
     /// TensorBoard `events.out.tfevents.*`.
     Tfevents,
+    /// MMEngine's text log (`Epoch(train) [1][5/6] lr: … loss: …`).
+    MmengineLog,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,6 +39,7 @@ pub enum Family {
     Json,
     JsonLines,
     Tfevents,
+    Text,
 }
 
 impl Format {
@@ -52,6 +55,7 @@ impl Format {
             Format::HfTrainerState | Format::KerasHistoryJson => Family::Json,
             Format::Jsonl => Family::JsonLines,
             Format::Tfevents => Family::Tfevents,
+            Format::MmengineLog => Family::Text,
         }
     }
 
@@ -68,6 +72,7 @@ impl Format {
             Format::KerasHistoryJson => "keras-history-json",
             Format::Jsonl => "jsonl",
             Format::Tfevents => "tfevents",
+            Format::MmengineLog => "mmengine-log",
         }
     }
 }
@@ -103,6 +108,13 @@ pub fn detect(path: &Path, bytes: &[u8]) -> Result<Format, IngestError> {
     let printable = text.iter().filter(|&&b| b == b'\n' || b == b'\r' || b == b'\t' || (b >= 0x20 && b != 0x7f)).count();
     if printable * 10 < text.len() * 9 {
         return err("file is binary and not a TensorBoard event file; curvecheck reads CSV, JSON, JSON lines and tfevents logs");
+    }
+    let lower = path.file_name().map(|f| f.to_string_lossy().to_ascii_lowercase()).unwrap_or_default();
+    if lower.ends_with(".yaml") || lower.ends_with(".yml") {
+        return err("a YAML file (hyper-parameters or config), not a training log; point curvecheck at the metrics file beside it (metrics.csv, events.out.tfevents.*)");
+    }
+    if String::from_utf8_lossy(text).contains(super::mmengine_log::MARKER) {
+        return Ok(Format::MmengineLog);
     }
     let first = text.iter().position(|b| !b.is_ascii_whitespace()).map(|i| text[i]);
     match first {

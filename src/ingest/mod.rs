@@ -14,6 +14,7 @@ pub mod discover;
 mod json;
 mod jsonl;
 mod mlflow;
+mod mmengine_log;
 mod tfevents;
 mod wandb;
 
@@ -112,6 +113,7 @@ pub fn read_runs(path: &Path, opts: &ReadOptions) -> Result<Vec<Run>, IngestErro
         detect::Family::Json => vec![json::read(path, &bytes)?],
         detect::Family::JsonLines => vec![jsonl::read(path, &bytes)?],
         detect::Family::Tfevents => vec![tfevents::read(path, &bytes, opts.skip_corrupt)?],
+        detect::Family::Text => vec![mmengine_log::read(path, &bytes)?],
     };
     if format != Format::WandbCsv {
         for r in &mut runs {
