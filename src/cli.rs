@@ -33,6 +33,8 @@ pub enum Command {
     Diagnose(DiagnoseArgs),
     /// Draw a run's annotated learning curves to a PNG or SVG file.
     Plot(PlotArgs),
+    /// Write one self-contained HTML page for many runs: summary, overlay, charts, findings.
+    Report(ReportArgs),
     /// Show what curvecheck read from a log: format, series, roles, points, skipped records.
     Inspect(InspectArgs),
     /// List the rules with their ids, severities and one-line summaries.
@@ -141,6 +143,17 @@ pub struct PlotArgs {
     #[command(flatten)]
     pub rules: RuleArgs,
     /// The chart file (.png or .svg). With several runs, put `{run}` in the name.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    #[command(flatten)]
+    pub rules: RuleArgs,
+    /// The HTML file to write.
     #[arg(short, long, value_name = "FILE")]
     pub output: PathBuf,
 }

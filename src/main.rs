@@ -6,7 +6,9 @@ use std::process::ExitCode;
 use anyhow::{anyhow, Context};
 use clap::Parser;
 
-use curvecheck::cli::{Cli, ColorChoice, Command, DiagnoseArgs, FailOn, InputArgs, InspectArgs, InspectFormat, OutputFormat, PlotArgs};
+use curvecheck::cli::{
+    Cli, ColorChoice, Command, DiagnoseArgs, FailOn, InputArgs, InspectArgs, InspectFormat, OutputFormat, PlotArgs, ReportArgs,
+};
 use curvecheck::config;
 use curvecheck::ingest::{self, IngestError};
 use curvecheck::model::Run;
@@ -46,6 +48,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Diagnose(args) => diagnose(&args),
         Command::Inspect(args) => inspect(&args),
         Command::Plot(args) => plot(&args),
+        Command::Report(args) => html_report(&args),
         Command::Rules { markdown } => {
             let out = if markdown {
                 rules::markdown_table()
@@ -82,9 +85,12 @@ fn read_all(input: &InputArgs) -> anyhow::Result<(Vec<Run>, Vec<IngestError>)> {
     let mut runs = Vec::new();
     let mut errors = Vec::new();
     for path in &input.paths {
-        let (mut r, mut e) = ingest::read_path(path, &opts);
-        runs.append(&mut r);
-        errors.append(&mut e);
+        let mut read = ingest::read_path(path, &opts);
+        runs.append(&mut read.runs);
+        errors.append(&mut read.errors);
+        for skipped in &read.ignored {
+            eprintln!("curvecheck: note: skipped {skipped}");
+        }
     }
     Ok((runs, errors))
 }
@@ -146,6 +152,28 @@ fn plot(args: &PlotArgs) -> anyhow::Result<ExitCode> {
     if !reports.is_empty() {
         draw_charts(&reports, &args.output, args.rules.classes)?;
     }
+    Ok(if errors.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(EXIT_BAD_INPUT) })
+}
+
+fn html_report(args: &ReportArgs) -> anyhow::Result<ExitCode> {
+    let (reports, errors) = diagnose_all(&args.input, &args.rules)?;
+    if reports.is_empty() {
+        return Ok(ExitCode::from(EXIT_BAD_INPUT));
+    }
+    let inputs: Vec<String> = args.input.paths.iter().map(|p| p.display().to_string()).collect();
+    let mut meta = format!("curvecheck {} · inputs: {}", env!("CARGO_PKG_VERSION"), inputs.join(", "));
+    if let Some(c) = args.rules.classes {
+        meta.push_str(&format!(" · --classes {c}"));
+    }
+    for s in &args.rules.settings {
+        meta.push_str(&format!(" · --set {s}"));
+    }
+    if !errors.is_empty() {
+        meta.push_str(&format!(" · {} input(s) could not be read (see the terminal)", errors.len()));
+    }
+    let html = curvecheck::report::html::HtmlReporter { classes: args.rules.classes, meta }.render(&reports);
+    std::fs::write(&args.output, html).with_context(|| format!("writing {}", args.output.display()))?;
+    eprintln!("curvecheck: wrote {} ({} runs)", args.output.display(), reports.len());
     Ok(if errors.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(EXIT_BAD_INPUT) })
 }
 

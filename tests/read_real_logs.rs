@@ -209,7 +209,8 @@ fn tensorboard_scalars_from_pytorch_and_tf2_writers() {
 
 #[test]
 fn mlflow_run_directory_reads_metrics_and_params() {
-    let (runs, errors) = curvecheck::ingest::read_path(&common::fixture("real-logs/mlflow/swahili-stt-keras-autolog"), &Default::default());
+    let curvecheck::ingest::ReadResult { runs, errors, .. } =
+        curvecheck::ingest::read_path(&common::fixture("real-logs/mlflow/swahili-stt-keras-autolog"), &Default::default());
     assert!(errors.is_empty(), "{errors:?}");
     assert_eq!(runs.len(), 1);
     let run = &runs[0];
@@ -249,7 +250,7 @@ fn keras_tf2_train_and_validation_directories_are_one_run() {
         let name = file.split_once('.').unwrap().1.to_string();
         std::fs::copy(common::fixture(&format!("real-logs/tensorboard/{file}")), run.join(split).join(name)).unwrap();
     }
-    let (runs, errors) = curvecheck::ingest::read_path(dir.path(), &Default::default());
+    let curvecheck::ingest::ReadResult { runs, errors, .. } = curvecheck::ingest::read_path(dir.path(), &Default::default());
     assert!(errors.is_empty(), "{errors:?}");
     assert_eq!(runs.len(), 1);
     assert_eq!(runs[0].name, "20220213-124139");
@@ -263,7 +264,7 @@ fn several_event_files_of_one_run_merge_with_later_records_replacing_overlap() {
     let src = common::fixture("real-logs/tensorboard/yolov8-fire-smoke.events.out.tfevents.1675348815.43529bab29be.37247.0");
     std::fs::copy(&src, dir.path().join("events.out.tfevents.1675348815.host.1.0")).unwrap();
     std::fs::copy(&src, dir.path().join("events.out.tfevents.1675349999.host.1.0")).unwrap();
-    let (runs, _) = curvecheck::ingest::read_path(dir.path(), &Default::default());
+    let runs = curvecheck::ingest::read_path(dir.path(), &Default::default()).runs;
     assert_eq!(runs.len(), 1);
     let s = runs[0].series_named("val/box_loss").unwrap();
     assert_eq!(s.len(), 25, "the second file replaces the first, it does not double it");

@@ -87,7 +87,7 @@ pub fn looks_like_log_name(name: &str) -> bool {
 
 /// Decides the format from content: TFRecord framing, JSON shape, or CSV header.
 pub fn detect(path: &Path, bytes: &[u8]) -> Result<Format, IngestError> {
-    let err = |msg: &str| Err(IngestError::malformed(path, None, msg));
+    let err = |msg: &str| Err(IngestError::not_a_log(path, msg));
     if bytes.is_empty() {
         return err("file is empty");
     }

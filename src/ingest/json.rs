@@ -25,7 +25,7 @@ pub fn read(path: &Path, bytes: &[u8]) -> Result<Run, IngestError> {
         IngestError::malformed(path, Some(format!("line {}, column {}", e.line(), e.column())), format!("{what}: {e}"))
     })?;
     let Value::Object(top) = doc else {
-        return Err(IngestError::malformed(path, None, "expected a JSON object at the top level"));
+        return Err(IngestError::not_a_log(path, "expected a JSON object at the top level"));
     };
     match top.get("log_history") {
         Some(Value::Array(entries)) => Ok(read_trainer_state(path, &top, entries)),
@@ -97,9 +97,8 @@ fn read_keras_history(path: &Path, top: &Map<String, Value>) -> Result<Run, Inge
     }
     run.series = builder.finish();
     if run.series.is_empty() {
-        return Err(IngestError::malformed(
+        return Err(IngestError::not_a_log(
             path,
-            None,
             "JSON object holds no lists of numbers; expected a Keras history ({\"loss\": [...]}) or a trainer_state.json",
         ));
     }

@@ -35,9 +35,17 @@ pub enum IngestError {
     },
     #[error("{path}{}: {message}", location.as_ref().map(|l| format!(": {l}")).unwrap_or_default())]
     Malformed { path: String, location: Option<String>, message: String },
+    /// The file is not a training log at all (a config, a binary, an empty file).
+    /// Named on the command line it is an error; met while walking a directory it is skipped with a note.
+    #[error("{path}: {message}")]
+    NotALog { path: String, message: String },
 }
 
 impl IngestError {
+    pub fn not_a_log(path: &Path, message: impl Into<String>) -> Self {
+        IngestError::NotALog { path: path.display().to_string(), message: message.into() }
+    }
+
     pub fn malformed(path: &Path, location: Option<String>, message: impl Into<String>) -> Self {
         IngestError::Malformed { path: path.display().to_string(), location, message: message.into() }
     }
@@ -53,11 +61,27 @@ pub struct ReadOptions {
     pub skip_corrupt: bool,
 }
 
+/// What reading a path gave: runs, errors, and files below a directory that
+/// turned out not to be training logs (skipped, and said so).
+#[derive(Debug, Default)]
+pub struct ReadResult {
+    pub runs: Vec<Run>,
+    pub errors: Vec<IngestError>,
+    pub ignored: Vec<IngestError>,
+}
+
 /// Reads one path: a log file, or a directory below which every log file,
 /// event-file directory and MLflow run is a run (one run logged in several
 /// formats is kept once, see [`dedupe`]). Sources that cannot be read are
 /// returned as errors beside the runs that could.
-pub fn read_path(path: &Path, opts: &ReadOptions) -> (Vec<Run>, Vec<IngestError>) {
+pub fn read_path(path: &Path, opts: &ReadOptions) -> ReadResult {
+    let (runs, errors) = read_path_inner(path, opts);
+    let dir = path.is_dir();
+    let (ignored, errors) = errors.into_iter().partition(|e| dir && matches!(e, IngestError::NotALog { .. }));
+    ReadResult { runs, errors, ignored }
+}
+
+fn read_path_inner(path: &Path, opts: &ReadOptions) -> (Vec<Run>, Vec<IngestError>) {
     let meta = match std::fs::metadata(path) {
         Ok(m) => m,
         Err(source) => return (Vec::new(), vec![IngestError::Io { path: path.display().to_string(), source }]),

@@ -12,6 +12,8 @@ pub mod downsample;
 mod loss;
 mod lr;
 mod metric;
+mod other;
+pub mod overlay;
 mod panel;
 pub mod style;
 mod update_ratio;
@@ -45,22 +47,53 @@ pub fn chart_path(pattern: &Path, run_name: &str) -> PathBuf {
     PathBuf::from(pattern.to_string_lossy().replace("{run}", if safe.is_empty() { "run" } else { &safe }))
 }
 
-/// Draws one run's annotated chart to `path` (.png or .svg).
-pub fn render(report: &RunReport, path: &Path, classes: Option<u32>) -> Result<(), RenderError> {
-    let ext = path.extension().map(|e| e.to_string_lossy().to_ascii_lowercase()).unwrap_or_default();
-    let p = || path.display().to_string();
-    if ext != "png" && ext != "svg" {
-        return Err(RenderError::Extension { path: p() });
+/// How much of every curve a chart draws.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Detail {
+    /// Every pixel column (M4) and the raw per-step points: chart files.
+    Full,
+    /// Fewer columns and no raw points: charts inlined by the dozen in a report.
+    Compact,
+}
+
+impl Detail {
+    fn columns(self) -> usize {
+        match self {
+            Detail::Full => (WIDTH - LEGEND_WIDTH) as usize,
+            Detail::Compact => COMPACT_COLUMNS,
+        }
     }
+}
+
+/// Everything a chart shows, before it meets a backend.
+struct Chart {
+    title: String,
+    panels: Vec<Panel>,
+    ann: Annotations,
+    x_range: (f64, f64),
+    x_label: &'static str,
+    height: u32,
+    columns: usize,
+}
+
+fn prepare(report: &RunReport, classes: Option<u32>, detail: Detail) -> Option<Chart> {
     let view = RunView::new(&report.run);
     let axis = ChartAxis::for_view(&view);
-    let panels: Vec<Panel> =
+    let mut panels: Vec<Panel> =
         [loss::panel(&view, &axis, classes), metric::panel(&view, &axis), lr::panel(&view, &axis), update_ratio::panel(&view, &axis)]
             .into_iter()
             .flatten()
             .collect();
+    if detail == Detail::Compact {
+        for p in &mut panels {
+            p.lines.retain(|l| l.mark != panel::Mark::Faint);
+        }
+    }
     if panels.is_empty() {
-        return Err(RenderError::Empty { path: p(), run: report.run.name.clone() });
+        panels.extend(other::panel(&report.run, &axis));
+    }
+    if panels.is_empty() {
+        return None;
     }
     let mut ann = Annotations::default();
     for f in &report.findings {
@@ -78,36 +111,61 @@ pub fn render(report: &RunReport, path: &Path, classes: Option<u32>) -> Result<(
     let (x0, x1) = xs.fold((f64::MAX, f64::MIN), |(lo, hi), x| (lo.min(x), hi.max(x)));
     let x_range = if x1 > x0 { (x0, x1) } else { (x0 - 0.5, x0 + 0.5) };
     let height = TITLE_HEIGHT + LOSS_PANEL_HEIGHT + PANEL_HEIGHT * (panels.len() as u32 - 1);
-    let title = format!("{} — {}", report.run.name, report.verdict());
+    Some(Chart {
+        title: format!("{} — {}", report.run.name, report.verdict()),
+        panels,
+        ann,
+        x_range,
+        x_label: axis.label(),
+        height,
+        columns: detail.columns(),
+    })
+}
+
+/// Draws one run's annotated chart to `path` (.png or .svg).
+pub fn render(report: &RunReport, path: &Path, classes: Option<u32>) -> Result<(), RenderError> {
+    let ext = path.extension().map(|e| e.to_string_lossy().to_ascii_lowercase()).unwrap_or_default();
+    let p = || path.display().to_string();
+    if ext != "png" && ext != "svg" {
+        return Err(RenderError::Extension { path: p() });
+    }
+    let chart = prepare(report, classes, Detail::Full).ok_or_else(|| RenderError::Empty { path: p(), run: report.run.name.clone() })?;
     register_font();
     let draw_err = |message: String| RenderError::Draw { path: p(), message };
     if ext == "png" {
-        let root = BitMapBackend::new(path, (WIDTH, height)).into_drawing_area();
-        draw_all(&root, &title, &panels, &ann, x_range, axis.label()).map_err(draw_err)?;
+        let root = BitMapBackend::new(path, (WIDTH, chart.height)).into_drawing_area();
+        draw_all(&root, &chart).map_err(draw_err)?;
         root.present().map_err(|e| draw_err(e.to_string()))?;
     } else {
-        let root = SVGBackend::new(path, (WIDTH, height)).into_drawing_area();
-        draw_all(&root, &title, &panels, &ann, x_range, axis.label()).map_err(draw_err)?;
+        let root = SVGBackend::new(path, (WIDTH, chart.height)).into_drawing_area();
+        draw_all(&root, &chart).map_err(draw_err)?;
         root.present().map_err(|e| draw_err(e.to_string()))?;
     }
     Ok(())
 }
 
-fn draw_all<DB: DrawingBackend>(
-    root: &DrawingArea<DB, Shift>,
-    title: &str,
-    panels: &[Panel],
-    ann: &Annotations,
-    x_range: (f64, f64),
-    x_label: &str,
-) -> Result<(), String> {
+/// One run's annotated chart as an SVG document (for inlining in a report); `None` when it has no curve.
+pub fn svg_string(report: &RunReport, classes: Option<u32>, detail: Detail) -> Result<Option<String>, RenderError> {
+    let Some(chart) = prepare(report, classes, detail) else { return Ok(None) };
+    register_font();
+    let mut out = String::new();
+    {
+        let root = SVGBackend::with_string(&mut out, (WIDTH, chart.height)).into_drawing_area();
+        let draw_err = |message: String| RenderError::Draw { path: report.run.name.clone(), message };
+        draw_all(&root, &chart).map_err(draw_err)?;
+        root.present().map_err(|e| draw_err(e.to_string()))?;
+    }
+    Ok(Some(out))
+}
+
+fn draw_all<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, chart: &Chart) -> Result<(), String> {
     root.fill(&WHITE).map_err(|e| e.to_string())?;
     let (head, mut rest) = root.split_vertically(TITLE_HEIGHT);
-    head.draw(&Text::new(title.to_string(), (16, 18), (FAMILY, TITLE_FONT))).map_err(|e| e.to_string())?;
-    for (i, p) in panels.iter().enumerate() {
+    head.draw(&Text::new(chart.title.clone(), (16, 18), (FAMILY, TITLE_FONT))).map_err(|e| e.to_string())?;
+    for (i, p) in chart.panels.iter().enumerate() {
         let h = if i == 0 { LOSS_PANEL_HEIGHT } else { PANEL_HEIGHT };
         let (area, below) = rest.split_vertically(h);
-        panel::draw(&area, p, ann, x_range, x_label, i == 0)?;
+        panel::draw(&area, p, &chart.ann, chart.x_range, chart.x_label, i == 0, chart.columns)?;
         rest = below;
     }
     Ok(())

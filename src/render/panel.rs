@@ -80,6 +80,7 @@ pub fn draw<DB: DrawingBackend>(
     x_range: (f64, f64),
     x_label: &str,
     label_spans: bool,
+    columns: usize,
 ) -> Result<(), String> {
     let (plot_area, legend_area) = area.split_horizontally(WIDTH - LEGEND_WIDTH);
     let all_y: Vec<f64> = panel.lines.iter().flat_map(|l| l.y.iter().map(|&y| ty(panel.log_y, y))).collect();
@@ -148,7 +149,6 @@ pub fn draw<DB: DrawingBackend>(
         chart.draw_series(std::iter::once(PathElement::new(vec![(*t, lo), (*t, lo + h)], LR.stroke_width(2)))).map_err(err)?;
     }
 
-    let columns = (WIDTH - LEGEND_WIDTH) as usize;
     let clamp = |y: f64| y.clamp(lo, hi);
     for line in &panel.lines {
         let y: Vec<f64> = line.y.iter().map(|&v| ty(log, v)).collect();

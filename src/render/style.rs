@@ -25,6 +25,22 @@ pub const TITLE_FONT: u32 = 22;
 pub const SUBTITLE_FONT: u32 = 16;
 pub const LABEL_FONT: u32 = 14;
 pub const AXIS_FONT: u32 = 13;
+/// Pixel columns a compact (report) chart keeps per line.
+pub const COMPACT_COLUMNS: usize = 240;
+/// Lines of an overlay chart, one colour per run (Tableau 10), cycling.
+pub const RUN_COLORS: [RGBColor; 10] = [
+    RGBColor(31, 119, 180),
+    RGBColor(255, 127, 14),
+    RGBColor(44, 160, 44),
+    RGBColor(214, 39, 40),
+    RGBColor(148, 103, 189),
+    RGBColor(140, 86, 75),
+    RGBColor(227, 119, 194),
+    RGBColor(127, 127, 127),
+    RGBColor(188, 189, 34),
+    RGBColor(23, 190, 207),
+];
+pub const OVERLAY_HEIGHT: u32 = 360;
 /// Room on the right of each panel for its legend, so the legend never covers data.
 pub const LEGEND_WIDTH: u32 = 220;
 

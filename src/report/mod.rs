@@ -1,6 +1,7 @@
 //! Outputs: one [`Reporter`] per format, each returning bytes; writing them
 //! to stdout or a file is the caller's job.
 
+pub mod html;
 pub mod inspect;
 pub mod json;
 pub mod markdown;
@@ -50,7 +51,8 @@ impl RunReport {
         let view = crate::rules::RunView::new(&self.run);
         match (view.table.axis, view.fine_loss()) {
             (Some(axis), _) if !view.table.is_empty() => {
-                format!("{} {}s evaluated", view.table.len(), axis.as_str())
+                let n = view.table.len();
+                format!("{n} {}{} evaluated", axis.as_str(), if n == 1 { "" } else { "s" })
             }
             (_, Some(s)) => {
                 format!("{} points to {} {}", s.len(), s.axis.as_str(), crate::rules::finding::pos(*s.x.last().unwrap_or(&0.0)))

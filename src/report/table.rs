@@ -29,6 +29,46 @@ impl Table {
     }
 }
 
+/// Escapes text for HTML: the five characters that could open markup or break an attribute.
+pub fn html_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+impl Table {
+    /// An HTML table, every cell escaped; `class` goes on the table, `cell_class` names a
+    /// CSS class per cell (e.g. the severity) by column index.
+    pub fn to_html(&self, class: &str, cell_class: Option<usize>) -> String {
+        let mut out = format!("<table class=\"{}\">\n<thead><tr>", html_escape(class));
+        for h in &self.headers {
+            out.push_str(&format!("<th>{}</th>", html_escape(h)));
+        }
+        out.push_str("</tr></thead>\n<tbody>\n");
+        for row in &self.rows {
+            out.push_str("<tr>");
+            for (i, c) in row.iter().enumerate() {
+                match cell_class {
+                    Some(k) if k == i => out.push_str(&format!("<td class=\"{}\">{}</td>", html_escape(c), html_escape(c))),
+                    _ => out.push_str(&format!("<td>{}</td>", html_escape(c))),
+                }
+            }
+            out.push_str("</tr>\n");
+        }
+        out.push_str("</tbody></table>\n");
+        out
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -38,5 +78,6 @@ mod tests {
         let mut t = Table::new(&["run"]);
         t.push(vec!["a|b <script>".into()]);
         assert!(t.to_markdown().contains("a\\|b &lt;script&gt;"));
+        assert!(t.to_html("t", None).contains("<td>a|b &lt;script&gt;</td>"));
     }
 }

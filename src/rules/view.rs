@@ -172,7 +172,8 @@ impl<'a> RunView<'a> {
         let val_metric = pick(&levels, &val, &metric, None, true);
         let train_metric = val_metric
             .and_then(|vm| matching_train_metric(&levels, vm.series))
-            .or_else(|| pick(&levels, &[Split::Train], &metric, Some(true), true));
+            .or_else(|| pick(&levels, &[Split::Train], &metric, Some(true), true))
+            .or_else(|| pick(&levels, &[Split::Train], &metric, None, true));
         let lr = pick(&levels, &[Split::Other], &[Kind::LearningRate], Some(false), false)
             .or_else(|| pick(&levels, &[Split::Other], &[Kind::LearningRate], None, false));
         let lr_epoch = pick(&levels, &[Split::Other], &[Kind::LearningRate], Some(true), false);

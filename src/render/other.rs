@@ -1,0 +1,29 @@
+//! The fallback panel for a run with no loss, metric or rate the rules know:
+//! its first few series as they are, so every run still gets a picture.
+
+use super::axis::ChartAxis;
+use super::panel::{Line, Mark, Panel};
+use super::style::RUN_COLORS;
+use crate::model::Run;
+
+/// At most this many series share the fallback panel.
+const MAX_SERIES: usize = 5;
+
+pub fn panel(run: &Run, axis: &ChartAxis) -> Option<Panel> {
+    let lines: Vec<Line> = run
+        .series
+        .iter()
+        .filter(|s| !s.is_empty())
+        .filter_map(|s| Some((s, axis.xs(s)?)))
+        .take(MAX_SERIES)
+        .enumerate()
+        .map(|(i, (s, x))| Line {
+            label: s.name.clone(),
+            color: RUN_COLORS[i % RUN_COLORS.len()],
+            x,
+            y: s.values.clone(),
+            mark: Mark::Line,
+        })
+        .collect();
+    (!lines.is_empty()).then(|| Panel { title: "curves".into(), y_label: "value".into(), lines, ..Panel::default() })
+}

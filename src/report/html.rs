@@ -1,0 +1,133 @@
+//! One self-contained HTML page for many runs: a sortable summary, every
+//! run's validation curve overlaid, and per run its annotated chart (inline
+//! SVG), findings and what was skipped while reading. No network: no external
+//! CSS, script or font. The page comes from `template.html`, compiled in; all
+//! text from the logs is escaped. The page is also well-formed XML (XHTML
+//! syntax), so tests can parse it with an XML parser.
+
+use super::table::{html_escape, Table};
+use super::{read_summary, Reporter, RunReport};
+use crate::render::{overlay, svg_string, Detail};
+use crate::rules::finding::{num, pos};
+use crate::rules::{RunView, Severity};
+
+const TEMPLATE: &str = include_str!("template.html");
+
+pub struct HtmlReporter {
+    pub classes: Option<u32>,
+    /// What produced the page: version, inputs and settings, shown in its header.
+    pub meta: String,
+}
+
+/// The best validation value of a run and where: the metric if logged, else the loss.
+pub fn best_validation(r: &RunReport) -> Option<(String, f64, String)> {
+    let view = RunView::new(&r.run);
+    let t = &view.table;
+    let axis = t.axis?;
+    let (name, col, lower) = match (view.val_metric, t.val_metric.as_ref(), view.val_loss, t.val_loss.as_ref()) {
+        (Some(p), Some(c), _, _) => (p.series.name.clone(), c, t.metric_lower_is_better),
+        (_, _, Some(p), Some(c)) => (p.series.name.clone(), c, true),
+        _ => return None,
+    };
+    let better = |a: f64, b: f64| if lower { a < b } else { a > b };
+    let (i, v) = col.iter().enumerate().filter(|(_, v)| v.is_finite()).fold(None, |best: Option<(usize, f64)>, (i, &v)| match best {
+        Some((_, b)) if !better(v, b) => best,
+        _ => Some((i, v)),
+    })?;
+    Some((name, v, format!("{} {}", axis.as_str(), pos(t.x[i]))))
+}
+
+impl HtmlReporter {
+    fn summary(&self, reports: &[RunReport]) -> String {
+        let mut t = Table::new(&["run", "format", "length", "best validation", "at", "verdict", "errors", "warnings", "info"]);
+        for r in reports {
+            let best = best_validation(r);
+            t.push(vec![
+                r.run.name.clone(),
+                r.run.format.clone(),
+                r.length(),
+                best.as_ref().map(|(n, v, _)| format!("{} {n}", num(*v))).unwrap_or_else(|| "—".into()),
+                best.map(|(_, _, at)| at).unwrap_or_else(|| "—".into()),
+                r.verdict(),
+                r.count(Severity::Error).to_string(),
+                r.count(Severity::Warning).to_string(),
+                r.count(Severity::Info).to_string(),
+            ]);
+        }
+        t.to_html("sortable", None)
+    }
+
+    fn run_section(&self, i: usize, r: &RunReport) -> String {
+        let mut out = format!("<section class=\"run\" id=\"run-{i}\">\n<h2>{}</h2>\n", html_escape(&r.run.name));
+        let verdict_class = if r.worst().is_none() { "verdict-healthy" } else { "" };
+        out.push_str(&format!(
+            "<p><b class=\"{verdict_class}\">{}</b><br /><span class=\"small\">{} · {} · {}</span></p>\n",
+            html_escape(&r.verdict()),
+            html_escape(&r.run.format),
+            html_escape(&r.length()),
+            html_escape(&r.run.source)
+        ));
+        match svg_string(r, self.classes, Detail::Compact) {
+            Ok(Some(svg)) => out.push_str(&format!("<div class=\"chart\">{svg}</div>\n")),
+            Ok(None) => out.push_str("<p class=\"small\">No curve to draw.</p>\n"),
+            Err(e) => out.push_str(&format!("<p class=\"small\">Chart failed: {}</p>\n", html_escape(&e.to_string()))),
+        }
+        if !r.findings.is_empty() {
+            let mut t = Table::new(&["severity", "rule", "span", "confidence", "finding", "evidence", "advice"]);
+            for f in &r.findings {
+                let evidence: Vec<String> = f.evidence.iter().map(|e| format!("{}={}", e.name, num(e.value))).collect();
+                t.push(vec![
+                    f.severity.as_str().into(),
+                    f.rule.into(),
+                    format!("{} {}–{}", f.span.axis.as_str(), pos(f.span.start), pos(f.span.end)),
+                    format!("{:.2}", f.confidence),
+                    f.message.clone(),
+                    evidence.join(", "),
+                    f.advice.clone(),
+                ]);
+            }
+            out.push_str("<h3>Findings</h3>\n");
+            out.push_str(&t.to_html("findings", Some(0)));
+        }
+        out.push_str("<h3>What was read</h3>\n<p class=\"small\">");
+        out.push_str(&html_escape(&read_summary(&r.run)));
+        out.push_str("</p>\n");
+        if !r.run.notes.is_empty() || !r.run.skipped.is_empty() {
+            out.push_str("<ul class=\"skipped\">\n");
+            for n in &r.run.notes {
+                out.push_str(&format!("<li>{}</li>\n", html_escape(n)));
+            }
+            for k in &r.run.skipped {
+                out.push_str(&format!("<li>skipped {}: {}</li>\n", html_escape(&k.location), html_escape(&k.reason)));
+            }
+            out.push_str("</ul>\n");
+        }
+        out.push_str("</section>\n");
+        out
+    }
+}
+
+impl Reporter for HtmlReporter {
+    fn render(&self, reports: &[RunReport]) -> Vec<u8> {
+        let mut overlays = String::new();
+        for curve in [overlay::Curve::Metric, overlay::Curve::Loss] {
+            match overlay::svg(reports, curve) {
+                Ok(Some(svg)) => overlays.push_str(&format!("<div class=\"chart\">{svg}</div>\n")),
+                Ok(None) => {}
+                Err(e) => overlays.push_str(&format!("<p class=\"small\">Chart failed: {}</p>\n", html_escape(&e.to_string()))),
+            }
+        }
+        if overlays.is_empty() {
+            overlays.push_str("<p class=\"small\">No run logs a validation curve.</p>\n");
+        }
+        let runs: String = reports.iter().enumerate().map(|(i, r)| self.run_section(i, r)).collect();
+        let title = format!("curvecheck: {} run{}", reports.len(), if reports.len() == 1 { "" } else { "s" });
+        TEMPLATE
+            .replace("{{title}}", &html_escape(&title))
+            .replace("{{meta}}", &html_escape(&self.meta))
+            .replace("{{summary}}", &self.summary(reports))
+            .replace("{{overlays}}", &overlays)
+            .replace("{{runs}}", &runs)
+            .into_bytes()
+    }
+}
