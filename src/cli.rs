@@ -66,6 +66,9 @@ pub struct InputArgs {
     /// In event files, skip a record whose checksum fails and read on, instead of stopping with an error.
     #[arg(long)]
     pub skip_corrupt: bool,
+    /// Treat any record or cell that could not be used as an error (exit 2) instead of skipping and reporting it.
+    #[arg(long)]
+    pub strict: bool,
 }
 
 #[derive(Debug, Args)]

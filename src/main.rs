@@ -86,6 +86,16 @@ fn read_all(input: &InputArgs) -> anyhow::Result<(Vec<Run>, Vec<IngestError>)> {
     let mut errors = Vec::new();
     for path in &input.paths {
         let mut read = ingest::read_path(path, &opts);
+        if input.strict {
+            let (clean, dirty): (Vec<Run>, Vec<Run>) = read.runs.into_iter().partition(|r| r.skipped_count == 0);
+            read.runs = clean;
+            for r in dirty {
+                let first = r.skipped.first().map(|s| format!("{}: {}", s.location, s.reason)).unwrap_or_default();
+                let msg =
+                    format!("{} record(s) or cell(s) could not be used (first: {first}); --strict makes that an error", r.skipped_count);
+                errors.push(IngestError::malformed(std::path::Path::new(&r.source), None, msg));
+            }
+        }
         runs.append(&mut read.runs);
         errors.append(&mut read.errors);
         for skipped in &read.ignored {

@@ -77,3 +77,97 @@ fn a_resumed_timm_summary_skips_the_repeated_header_and_says_so() {
     assert_eq!(run.skipped[0].location, "line 4");
     assert!(run.skipped[0].reason.contains("header repeated"));
 }
+
+/// Every file of the bad-input corpus, with the outcome written in fixtures/bad/expected.tsv.
+#[test]
+fn every_bad_input_has_its_expected_outcome_and_none_panics() {
+    let table = std::fs::read_to_string(fixture("bad/expected.tsv")).unwrap();
+    let mut listed = std::collections::BTreeSet::new();
+    for line in table.lines().filter(|l| !l.starts_with('#') && !l.trim().is_empty()) {
+        let cols: Vec<&str> = line.splitn(3, '\t').collect();
+        let (file, code, fragment) = (cols[0], cols[1].parse::<i32>().unwrap(), cols[2]);
+        listed.insert(file.to_string());
+        let out = Command::cargo_bin("curvecheck")
+            .unwrap()
+            .args(["inspect", "--format", "json"])
+            .arg(fixture(&format!("bad/{file}")))
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(code), "{file}: stderr {}", String::from_utf8_lossy(&out.stderr));
+        let text = String::from_utf8_lossy(if code == 0 { &out.stdout } else { &out.stderr });
+        assert!(text.contains(fragment), "{file}: expected '{fragment}' in:\n{text}");
+        if code == 2 {
+            assert!(text.contains(file.rsplit('/').next().unwrap()), "{file}: the message names the file");
+        }
+    }
+    // Every data file in the corpus is listed (scripts and the table itself are not data).
+    for dir in ["bad", "bad/tfevents"] {
+        for e in std::fs::read_dir(fixture(dir)).unwrap().flatten() {
+            let name = e.file_name().to_string_lossy().into_owned();
+            let rel = if dir == "bad" { name.clone() } else { format!("tfevents/{name}") };
+            if e.path().is_file() && !name.ends_with(".py") && name != "expected.tsv" {
+                assert!(listed.contains(&rel), "{rel} has no expected outcome in expected.tsv");
+            }
+        }
+    }
+    assert!(listed.len() >= 40, "{} files", listed.len());
+}
+
+#[test]
+fn k_malformed_rows_of_n_are_reported_by_line_and_the_rest_all_read() {
+    let run = read_file(&fixture("bad/seven_bad_cells_of_100.csv"), &ReadOptions::default()).unwrap();
+    assert_eq!(run.records, 100);
+    assert_eq!(run.skipped_count, 7);
+    let lines: Vec<&str> = run.skipped.iter().map(|s| s.location.as_str()).collect();
+    let expected: Vec<String> = [7, 19, 35, 50, 63, 79, 94].iter().map(|l| format!("line {l}, column 'loss'")).collect();
+    assert_eq!(lines, expected);
+    assert_eq!(run.series_named("loss").unwrap().len(), 93);
+    assert_eq!(run.series_named("val_loss").unwrap().len(), 100);
+}
+
+#[test]
+fn strict_turns_a_skipped_cell_into_exit_2() {
+    let f = fixture("bad/seven_bad_cells_of_100.csv");
+    Command::cargo_bin("curvecheck").unwrap().arg("inspect").arg(&f).assert().code(0);
+    Command::cargo_bin("curvecheck")
+        .unwrap()
+        .args(["inspect", "--strict"])
+        .arg(&f)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("7 record(s) or cell(s) could not be used (first: line 7, column 'loss'"));
+}
+
+#[test]
+fn a_50_mb_single_line_is_read_without_trouble() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("huge_line.jsonl");
+    let pad = "x".repeat(50 * 1024 * 1024);
+    std::fs::write(&path, format!("{{\"step\": 1, \"loss\": 1.0, \"note\": \"{pad}\"}}\n{{\"step\": 2, \"loss\": 0.5}}\n")).unwrap();
+    let run = read_file(&path, &ReadOptions::default()).unwrap();
+    assert_eq!(run.series_named("loss").unwrap().values, vec![1.0, 0.5]);
+    assert!(run.notes.iter().any(|n| n.contains("'note' holds text")));
+}
+
+#[test]
+fn a_symlink_loop_in_a_run_directory_does_not_hang() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(fixture("real-runs/dev_healthy_mce_adam_cos/training_log.csv"), dir.path().join("training_log.csv")).unwrap();
+    std::os::unix::fs::symlink(dir.path(), dir.path().join("loop")).unwrap();
+    let read = curvecheck::ingest::read_path(dir.path(), &ReadOptions::default());
+    assert_eq!(read.runs.len(), 1);
+    assert!(read.errors.is_empty());
+}
+
+#[test]
+fn a_directory_without_logs_is_an_error_saying_so() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("notes.md"), "nothing here").unwrap();
+    Command::cargo_bin("curvecheck")
+        .unwrap()
+        .arg("diagnose")
+        .arg(dir.path())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("directory holds no training log"));
+}

@@ -27,10 +27,18 @@ const TEXT_COLUMNS: &[&str] = &["created_at", "timestamp", "date", "datetime", "
 pub fn read(path: &Path, bytes: &[u8], format: Format) -> Result<Run, IngestError> {
     let text = strip_bom(bytes);
     let separator = sniff_separator(text);
-    let df = read_table(text, separator, true)
-        .or_else(|_| read_table(text, separator, false))
-        .map_err(|e| IngestError::malformed(path, None, format!("not a readable CSV table: {}", first_line(&e.to_string()))))?;
+    let df = read_table(text, separator, true).or_else(|_| read_table(text, separator, false)).map_err(|e| {
+        match ragged_line(text, separator) {
+            Some((line, fields, header)) => IngestError::malformed(
+                path,
+                Some(format!("line {line}")),
+                format!("the row has {fields} fields but the header has {header}; fix the row or remove it"),
+            ),
+            None => IngestError::malformed(path, None, format!("not a readable CSV table: {}", first_line(&e.to_string()))),
+        }
+    })?;
     let names: Vec<String> = df.get_column_names().iter().map(|n| n.trim().trim_matches('"').to_string()).collect();
+    let duplicated: Vec<&str> = names.iter().filter(|n| n.contains("_duplicated_")).map(String::as_str).collect();
     let rows = df.height();
     if rows == 0 {
         return Err(IngestError::malformed(path, Some("line 2".into()), "the file has a header but no rows"));
@@ -167,6 +175,9 @@ pub fn read(path: &Path, bytes: &[u8], format: Format) -> Result<Run, IngestErro
         let es = es.filter(|e| e.iter().any(|v| v.is_finite()));
         builder.push_column(name, axis, xs, es, vs);
     }
+    if !duplicated.is_empty() {
+        run.notes.push(format!("the header repeats column names; the repeats are named {}", duplicated.join(", ")));
+    }
     if !ignored_text.is_empty() {
         run.notes.push(format!("text columns not read as curves: {}", ignored_text.join(", ")));
     }
@@ -228,6 +239,30 @@ fn read_table(text: &[u8], separator: u8, numeric: bool) -> PolarsResult<DataFra
         .finish()?;
     let dtypes = vec![DataType::Float64; header.width()];
     base.with_dtype_overwrite(Some(std::sync::Arc::new(dtypes))).into_reader_with_file_handle(Cursor::new(text)).finish()
+}
+
+/// The first row with more fields than the header (what polars rejects without saying where):
+/// `(line number, fields, header fields)`. Quoted separators are not counted.
+fn ragged_line(text: &[u8], separator: u8) -> Option<(usize, usize, usize)> {
+    let count = |line: &[u8]| {
+        let mut quoted = false;
+        1 + line
+            .iter()
+            .filter(|&&b| {
+                if b == b'"' {
+                    quoted = !quoted;
+                }
+                b == separator && !quoted
+            })
+            .count()
+    };
+    let mut lines = text.split(|&b| b == b'\n');
+    let header = count(lines.next()?);
+    lines.enumerate().find_map(|(i, l)| {
+        let l = l.strip_suffix(b"\r").unwrap_or(l);
+        let n = count(l);
+        (n > header).then_some((i + 2, n, header))
+    })
 }
 
 fn first_line(s: &str) -> &str {

@@ -113,6 +113,10 @@ pub fn detect(path: &Path, bytes: &[u8]) -> Result<Format, IngestError> {
     if lower.ends_with(".yaml") || lower.ends_with(".yml") {
         return err("a YAML file (hyper-parameters or config), not a training log; point curvecheck at the metrics file beside it (metrics.csv, events.out.tfevents.*)");
     }
+    let start = String::from_utf8_lossy(&text[..text.len().min(512)]).trim_start().to_ascii_lowercase();
+    if start.starts_with("<!doctype html") || start.starts_with("<html") {
+        return err("an HTML page, not a log (a web page saved instead of the raw file? download the raw file)");
+    }
     if String::from_utf8_lossy(text).contains(super::mmengine_log::MARKER) {
         return Ok(Format::MmengineLog);
     }

@@ -116,7 +116,12 @@ pub fn read(path: &Path, bytes: &[u8]) -> Result<Run, IngestError> {
     }
     run.series = builder.finish();
     if run.series.is_empty() {
-        return Err(IngestError::malformed(path, None, "no numeric field besides step/epoch in any record"));
+        let why = if run.skipped.iter().all(|s| s.reason.contains("no step")) && run.skipped_count > 0 {
+            "no record has a step, iteration or epoch field, so nothing can be placed on a curve"
+        } else {
+            "no numeric field besides step/epoch in any record"
+        };
+        return Err(IngestError::malformed(path, None, why));
     }
     Ok(run)
 }

@@ -127,6 +127,12 @@ fn read_path_inner(path: &Path, opts: &ReadOptions) -> (Vec<Run>, Vec<IngestErro
 /// Reads one log file: one run, or several for a W&B export.
 pub fn read_runs(path: &Path, opts: &ReadOptions) -> Result<Vec<Run>, IngestError> {
     let bytes = std::fs::read(path).map_err(|source| IngestError::Io { path: path.display().to_string(), source })?;
+    read_bytes(path, &bytes, opts)
+}
+
+/// Reads a log already in memory; `path` names it in messages and breaks format ties
+/// (the fuzz targets call this directly).
+pub fn read_bytes(path: &Path, bytes: &[u8], opts: &ReadOptions) -> Result<Vec<Run>, IngestError> {
     let format = match opts.format {
         Some(f) => f,
         None => detect::detect(path, &bytes)?,
