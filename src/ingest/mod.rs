@@ -135,15 +135,15 @@ pub fn read_runs(path: &Path, opts: &ReadOptions) -> Result<Vec<Run>, IngestErro
 pub fn read_bytes(path: &Path, bytes: &[u8], opts: &ReadOptions) -> Result<Vec<Run>, IngestError> {
     let format = match opts.format {
         Some(f) => f,
-        None => detect::detect(path, &bytes)?,
+        None => detect::detect(path, bytes)?,
     };
     let mut runs = match format.family() {
-        detect::Family::Csv if format == Format::WandbCsv => wandb::split(csv::read(path, &bytes, format)?),
-        detect::Family::Csv => vec![csv::read(path, &bytes, format)?],
-        detect::Family::Json => vec![json::read(path, &bytes)?],
-        detect::Family::JsonLines => vec![jsonl::read(path, &bytes)?],
-        detect::Family::Tfevents => vec![tfevents::read(path, &bytes, opts.skip_corrupt)?],
-        detect::Family::Text => vec![mmengine_log::read(path, &bytes)?],
+        detect::Family::Csv if format == Format::WandbCsv => wandb::split(csv::read(path, bytes, format)?),
+        detect::Family::Csv => vec![csv::read(path, bytes, format)?],
+        detect::Family::Json => vec![json::read(path, bytes)?],
+        detect::Family::JsonLines => vec![jsonl::read(path, bytes)?],
+        detect::Family::Tfevents => vec![tfevents::read(path, bytes, opts.skip_corrupt)?],
+        detect::Family::Text => vec![mmengine_log::read(path, bytes)?],
     };
     if format != Format::WandbCsv {
         for r in &mut runs {
