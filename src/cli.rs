@@ -32,9 +32,9 @@ pub enum Command {
     /// Find problems in the learning curves of one or more runs.
     Diagnose(DiagnoseArgs),
     /// Draw a run's annotated learning curves to a PNG or SVG file.
-    Plot(PlotArgs),
+    Plot(WriteArgs),
     /// Write one self-contained HTML page for many runs: summary, overlay, charts, findings.
-    Report(ReportArgs),
+    Report(WriteArgs),
     /// Show what curvecheck read from a log: format, series, roles, points, skipped records.
     Inspect(InspectArgs),
     /// List the rules with their ids, severities and one-line summaries.
@@ -139,24 +139,14 @@ pub struct RuleArgs {
     pub settings: Vec<String>,
 }
 
+/// Inputs, rule settings and one output file: what `plot` and `report` take.
 #[derive(Debug, Args)]
-pub struct PlotArgs {
+pub struct WriteArgs {
     #[command(flatten)]
     pub input: InputArgs,
     #[command(flatten)]
     pub rules: RuleArgs,
-    /// The chart file (.png or .svg). With several runs, put `{run}` in the name.
-    #[arg(short, long, value_name = "FILE")]
-    pub output: PathBuf,
-}
-
-#[derive(Debug, Args)]
-pub struct ReportArgs {
-    #[command(flatten)]
-    pub input: InputArgs,
-    #[command(flatten)]
-    pub rules: RuleArgs,
-    /// The HTML file to write.
+    /// The file to write: .png or .svg for `plot` (with several runs, put `{run}` in the name), .html for `report`.
     #[arg(short, long, value_name = "FILE")]
     pub output: PathBuf,
 }

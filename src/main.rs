@@ -6,9 +6,7 @@ use std::process::ExitCode;
 use anyhow::{anyhow, Context};
 use clap::Parser;
 
-use curvecheck::cli::{
-    Cli, ColorChoice, Command, DiagnoseArgs, FailOn, InputArgs, InspectArgs, InspectFormat, OutputFormat, PlotArgs, ReportArgs,
-};
+use curvecheck::cli::{Cli, ColorChoice, Command, DiagnoseArgs, FailOn, InputArgs, InspectArgs, InspectFormat, OutputFormat, WriteArgs};
 use curvecheck::config;
 use curvecheck::ingest::{self, IngestError};
 use curvecheck::model::Run;
@@ -157,7 +155,7 @@ fn draw_charts(reports: &[RunReport], pattern: &std::path::Path, classes: Option
     Ok(())
 }
 
-fn plot(args: &PlotArgs) -> anyhow::Result<ExitCode> {
+fn plot(args: &WriteArgs) -> anyhow::Result<ExitCode> {
     let (reports, errors) = diagnose_all(&args.input, &args.rules)?;
     if !reports.is_empty() {
         draw_charts(&reports, &args.output, args.rules.classes)?;
@@ -165,7 +163,7 @@ fn plot(args: &PlotArgs) -> anyhow::Result<ExitCode> {
     Ok(if errors.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(EXIT_BAD_INPUT) })
 }
 
-fn html_report(args: &ReportArgs) -> anyhow::Result<ExitCode> {
+fn html_report(args: &WriteArgs) -> anyhow::Result<ExitCode> {
     let (reports, errors) = diagnose_all(&args.input, &args.rules)?;
     if reports.is_empty() {
         return Ok(ExitCode::from(EXIT_BAD_INPUT));

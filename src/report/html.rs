@@ -5,7 +5,7 @@
 //! text from the logs is escaped. The page is also well-formed XML (XHTML
 //! syntax), so tests can parse it with an XML parser.
 
-use super::table::{html_escape, Table};
+use super::table::{findings_table, html_escape, Table};
 use super::{read_summary, Reporter, RunReport};
 use crate::render::{overlay, svg_string, Detail};
 use crate::rules::finding::{num, pos};
@@ -73,21 +73,8 @@ impl HtmlReporter {
             Err(e) => out.push_str(&format!("<p class=\"small\">Chart failed: {}</p>\n", html_escape(&e.to_string()))),
         }
         if !r.findings.is_empty() {
-            let mut t = Table::new(&["severity", "rule", "span", "confidence", "finding", "evidence", "advice"]);
-            for f in &r.findings {
-                let evidence: Vec<String> = f.evidence.iter().map(|e| format!("{}={}", e.name, num(e.value))).collect();
-                t.push(vec![
-                    f.severity.as_str().into(),
-                    f.rule.into(),
-                    format!("{} {}–{}", f.span.axis.as_str(), pos(f.span.start), pos(f.span.end)),
-                    format!("{:.2}", f.confidence),
-                    f.message.clone(),
-                    evidence.join(", "),
-                    f.advice.clone(),
-                ]);
-            }
             out.push_str("<h3>Findings</h3>\n");
-            out.push_str(&t.to_html("findings", Some(0)));
+            out.push_str(&findings_table(&r.findings, true).to_html("findings", Some(0)));
         }
         out.push_str("<h3>What was read</h3>\n<p class=\"small\">");
         out.push_str(&html_escape(&read_summary(&r.run)));

@@ -29,6 +29,32 @@ impl Table {
     }
 }
 
+/// The findings of one run as a table, the same in every format; `evidence` adds the numbers column.
+pub fn findings_table(findings: &[crate::rules::Finding], evidence: bool) -> Table {
+    use crate::rules::finding::{num, pos};
+    let mut headers = vec!["severity", "rule", "span", "confidence", "finding"];
+    if evidence {
+        headers.push("evidence");
+    }
+    headers.push("advice");
+    let mut t = Table::new(&headers);
+    for f in findings {
+        let mut row = vec![
+            f.severity.as_str().to_string(),
+            f.rule.to_string(),
+            format!("{} {}–{}", f.span.axis.as_str(), pos(f.span.start), pos(f.span.end)),
+            format!("{:.2}", f.confidence),
+            f.message.clone(),
+        ];
+        if evidence {
+            row.push(f.evidence.iter().map(|e| format!("{}={}", e.name, num(e.value))).collect::<Vec<_>>().join(", "));
+        }
+        row.push(f.advice.clone());
+        t.push(row);
+    }
+    t
+}
+
 /// Escapes text for HTML: the five characters that could open markup or break an attribute.
 pub fn html_escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
