@@ -69,6 +69,9 @@ pub struct InputArgs {
     /// Treat any record or cell that could not be used as an error (exit 2) instead of skipping and reporting it.
     #[arg(long)]
     pub strict: bool,
+    /// No progress spinner on stderr (it shows only on a terminal, for reads over a second).
+    #[arg(long, short)]
+    pub quiet: bool,
 }
 
 #[derive(Debug, Args)]

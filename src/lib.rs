@@ -8,6 +8,7 @@ pub mod cli;
 pub mod config;
 pub mod ingest;
 pub mod model;
+pub mod progress;
 pub mod render;
 pub mod report;
 pub mod rules;

@@ -83,7 +83,9 @@ fn read_all(input: &InputArgs) -> anyhow::Result<(Vec<Run>, Vec<IngestError>)> {
     let mut runs = Vec::new();
     let mut errors = Vec::new();
     for path in &input.paths {
+        let progress = curvecheck::progress::Progress::start(&format!("reading {}", path.display()), !input.quiet);
         let mut read = ingest::read_path(path, &opts);
+        drop(progress);
         if input.strict {
             let (clean, dirty): (Vec<Run>, Vec<Run>) = read.runs.into_iter().partition(|r| r.skipped_count == 0);
             read.runs = clean;

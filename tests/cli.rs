@@ -146,6 +146,11 @@ fn malformed_inputs_exit_2_with_a_message_naming_the_file() {
 }
 
 #[test]
+fn no_progress_spinner_when_stderr_is_not_a_terminal() {
+    curvecheck().arg("inspect").arg(fixture("real-runs/dev_overfit_bc_noisy_adam/metrics.jsonl")).assert().success().stderr("");
+}
+
+#[test]
 fn a_missing_file_is_an_error_not_a_panic() {
     curvecheck().args(["diagnose", "no/such/file.csv"]).assert().code(2).stderr(predicate::str::contains("no/such/file.csv: cannot read"));
 }
