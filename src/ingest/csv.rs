@@ -2,11 +2,14 @@
 //! `metrics.csv`, Ultralytics `results.csv`, timm `summary.csv`, and any table
 //! with a step or epoch column.
 //!
-//! Polars parses the table with every column as text; cells are then read by
-//! [`parse_cell`], which knows the loggers' spellings (`NA`, padded values,
-//! `nan`). Reading text first is what lets one reader survive a header repeated
-//! mid-file (timm after a resume), a timestamp column (old Lightning), and a
-//! stray word in a numeric column, and report each of them by line.
+//! Polars parses the table in chunks of [`CHUNK_BYTES`] (so a file of many GB
+//! is never held whole), each with every column as Float64 when every cell is
+//! a plain number, else as text for [`parse_cell`], which knows the loggers'
+//! spellings (`NA`, padded values, `nan`). That fallback is what lets one
+//! reader survive a header repeated mid-file (timm after a resume), a
+//! timestamp column (old Lightning), and a stray word in a numeric column,
+//! and report each by line. (A quoted field spanning a chunk boundary would be
+//! split; training logs do not quote newlines.)
 
 use std::io::Cursor;
 use std::path::Path;
@@ -17,164 +20,293 @@ use super::builder::SeriesBuilder;
 use super::cells::{parse_cell, Cell};
 use super::detect::{strip_bom, Format};
 use super::IngestError;
-use crate::model::{Axis, Kind, RepeatedX, Role, Run};
+use crate::model::{Axis, Kind, RepeatedX, Role, Run, SKIPPED_DETAIL_CAP};
 
 const STEP_COLUMNS: &[&str] = &["step", "global_step", "iteration", "iter", "_step", "steps", "trainer/global_step"];
 const EPOCH_COLUMNS: &[&str] = &["epoch", "epochs"];
 /// Columns that are bookkeeping text by nature, not a curve gone wrong.
 const TEXT_COLUMNS: &[&str] = &["created_at", "timestamp", "date", "datetime", "time", "name", "run", "phase", "mode", "split"];
 
+/// Bytes of CSV handed to polars at once: enough to keep every core busy,
+/// small enough that a file of many GB needs about this much memory beyond
+/// the series kept.
+pub const CHUNK_BYTES: usize = 64 << 20;
+
+/// Reads a CSV already in memory, chunk by chunk at line boundaries.
 pub fn read(path: &Path, bytes: &[u8], format: Format) -> Result<Run, IngestError> {
+    read_in_chunks(path, bytes, format, CHUNK_BYTES)
+}
+
+fn read_in_chunks(path: &Path, bytes: &[u8], format: Format, chunk_bytes: usize) -> Result<Run, IngestError> {
     let text = strip_bom(bytes);
-    let separator = sniff_separator(text);
-    let df = read_table(text, separator, true).or_else(|_| read_table(text, separator, false)).map_err(|e| {
-        match ragged_line(text, separator) {
-            Some((line, fields, header)) => IngestError::malformed(
-                path,
-                Some(format!("line {line}")),
-                format!("the row has {fields} fields but the header has {header}; fix the row or remove it"),
-            ),
-            None => IngestError::malformed(path, None, format!("not a readable CSV table: {}", first_line(&e.to_string()))),
+    let mut rest = text;
+    let mut chunks = std::iter::from_fn(move || {
+        if rest.is_empty() {
+            return None;
         }
-    })?;
-    let names: Vec<String> = df.get_column_names().iter().map(|n| n.trim().trim_matches('"').to_string()).collect();
-    let duplicated: Vec<&str> = names.iter().filter(|n| n.contains("_duplicated_")).map(String::as_str).collect();
-    let rows = df.height();
-    if rows == 0 {
-        return Err(IngestError::malformed(path, Some("line 2".into()), "the file has a header but no rows"));
+        let cut = split_point(rest, chunk_bytes);
+        let (chunk, tail) = rest.split_at(cut);
+        rest = tail;
+        Some(Ok(std::borrow::Cow::Borrowed(chunk)))
+    });
+    read_chunks(path, format, &mut chunks)
+}
+
+/// Reads a CSV file from disk chunk by chunk, never holding more than a chunk of its text.
+pub fn read_streaming(path: &Path, file: std::fs::File, format: Format) -> Result<Run, IngestError> {
+    stream_in_chunks(path, file, format, CHUNK_BYTES)
+}
+
+fn stream_in_chunks(path: &Path, file: std::fs::File, format: Format, chunk_bytes: usize) -> Result<Run, IngestError> {
+    use std::io::Read;
+    let mut reader = std::io::BufReader::with_capacity(1 << 20, file);
+    let mut carry: Vec<u8> = Vec::new();
+    let mut first = true;
+    let mut done = false;
+    let mut chunks = std::iter::from_fn(move || loop {
+        if done && carry.is_empty() {
+            return None;
+        }
+        let mut buf = std::mem::take(&mut carry);
+        if !done {
+            let want = chunk_bytes.saturating_sub(buf.len()).max(chunk_bytes / 4).max(1);
+            let start = buf.len();
+            buf.resize(start + want, 0);
+            let mut filled = start;
+            while filled < buf.len() {
+                match reader.read(&mut buf[filled..]) {
+                    Ok(0) => {
+                        done = true;
+                        break;
+                    }
+                    Ok(n) => filled += n,
+                    Err(e) => return Some(Err(IngestError::Io { path: path.display().to_string(), source: e })),
+                }
+            }
+            buf.truncate(filled);
+        }
+        if first {
+            first = false;
+            let bom = buf.len() - strip_bom(&buf).len();
+            buf.drain(..bom);
+        }
+        if !done {
+            // Hand over whole lines only; a line longer than the chunk waits for more bytes.
+            match buf.iter().rposition(|&b| b == b'\n') {
+                Some(i) => carry = buf.split_off(i + 1),
+                None => {
+                    carry = buf;
+                    continue;
+                }
+            }
+        }
+        if !buf.is_empty() {
+            return Some(Ok(std::borrow::Cow::Owned(buf)));
+        }
+    });
+    read_chunks(path, format, &mut chunks)
+}
+
+/// The end of the last whole line within `max` bytes (the whole text when it has no newline there).
+fn split_point(text: &[u8], max: usize) -> usize {
+    if text.len() <= max {
+        return text.len();
     }
-    let cols: Vec<Col> = df
-        .columns()
-        .iter()
-        .map(|c| match c.dtype() {
-            DataType::Float64 => c.f64().map(|ca| Col::Num(ca.clone())),
-            _ => c.str().map(|ca| Col::Text(ca.clone())),
-        })
-        .collect::<PolarsResult<_>>()
-        .map_err(|e| IngestError::malformed(path, None, e.to_string()))?;
-    let raw = |col: usize, row: usize| cols[col].raw(row);
+    text[..max].iter().rposition(|&b| b == b'\n').map_or(text.len(), |i| i + 1)
+}
 
-    let find = |set: &[&str]| names.iter().position(|n| set.contains(&n.to_ascii_lowercase().as_str()));
-    let step_col = find(STEP_COLUMNS);
-    let epoch_col = find(EPOCH_COLUMNS);
-    let index_col = (names.first().is_some_and(|n| n.is_empty() || n == "Unnamed: 0")).then_some(0);
-    let (x_col, axis) = match (step_col, epoch_col, index_col) {
-        (Some(s), _, _) => (s, Axis::Step),
-        (None, Some(e), _) => (e, Axis::Epoch),
-        (None, None, Some(i)) => (i, Axis::Epoch),
-        _ => {
-            return Err(IngestError::malformed(
-                path,
-                Some("line 1".into()),
-                format!(
-                    "no step or epoch column among [{}]; curvecheck needs one of: {}, {}",
-                    names.join(", "),
-                    STEP_COLUMNS.join(", "),
-                    EPOCH_COLUMNS.join(", ")
-                ),
-            ))
-        }
-    };
+/// What one data column gathered over all chunks.
+struct ColumnAcc {
+    name: String,
+    xs: Vec<f64>,
+    vs: Vec<f64>,
+    es: Vec<f64>,
+    /// The ordinal of each point's row among usable rows (for logs whose every row says epoch 0).
+    ords: Vec<f64>,
+    numbers: usize,
+    texts: usize,
+    /// Text cells seen, reported only if the column turns out to hold numbers too.
+    text_cells: Vec<(usize, String)>,
+}
 
+fn read_chunks<'a>(
+    path: &Path,
+    format: Format,
+    chunks: &mut dyn Iterator<Item = Result<std::borrow::Cow<'a, [u8]>, IngestError>>,
+) -> Result<Run, IngestError> {
     let mut run = Run::new("", path.display().to_string(), format.name());
-    run.records = rows;
-
-    // Which rows carry a usable x; a header repeated mid-file marks a resume.
-    let mut x = vec![f64::NAN; rows];
-    let mut row_ok = vec![false; rows];
-    for (r, cell) in cols[x_col].cells().enumerate() {
-        match cell {
-            Cell::Number(v) if v.is_finite() => {
-                x[r] = v;
-                row_ok[r] = true;
-            }
-            Cell::Text if raw(x_col, r) == names[x_col] => {
-                run.skip(format!("line {}", r + 2), "header repeated mid-file (a resumed run appended to this file)");
-            }
-            _ => {
-                let has_values = cols.iter().enumerate().any(|(c, col)| c != x_col && matches!(col.cell(r), Cell::Number(_)));
-                if has_values {
-                    run.skip(format!("line {}", r + 2), format!("{} '{}' is not a number; row ignored", names[x_col], raw(x_col, r)));
-                }
-            }
-        }
-    }
-
-    if axis == Axis::Epoch && rows > 1 {
-        let first = x.iter().copied().find(|v| v.is_finite());
-        if first.is_some() && x.iter().zip(&row_ok).all(|(v, ok)| !ok || Some(*v) == first) {
-            // Keras CSVLogger in append mode with one epoch per fit(): every row says epoch 0.
-            let mut n = 0.0;
-            for (v, ok) in x.iter_mut().zip(&row_ok) {
-                if *ok {
-                    *v = n;
-                    n += 1.0;
-                }
-            }
-            run.notes.push(format!(
-                "every row has {} = {}; rows are read as consecutive epochs (a CSVLogger appended by one fit() per epoch)",
-                names[x_col],
-                first.unwrap_or(0.0)
-            ));
-        }
-    }
-
-    let epoch_of_row: Option<Vec<f64>> = match (axis, epoch_col) {
-        (Axis::Step, Some(e)) => Some(cols[e].cells().map(|c| if let Cell::Number(v) = c { v } else { f64::NAN }).collect()),
-        _ => None,
-    };
-
-    let mut builder = SeriesBuilder::new(RepeatedX::Restart);
-    let mut ignored_text = Vec::new();
-    for (c, name) in names.iter().enumerate() {
-        if c == x_col || Some(c) == epoch_col || Some(c) == index_col {
-            continue;
-        }
-        let col = &cols[c];
-        let (mut numbers, mut texts) = (0usize, 0usize);
-        for (v, ok) in col.cells().zip(&row_ok) {
-            match (ok, v) {
-                (true, Cell::Number(_)) => numbers += 1,
-                (true, Cell::Text) => texts += 1,
-                _ => {}
-            }
-        }
-        if numbers == 0 && texts > 0 {
-            let lower = name.to_ascii_lowercase();
-            let metric_like = Role::infer(name).kind != Kind::Other && !TEXT_COLUMNS.contains(&lower.as_str());
-            if metric_like {
-                let r = col.cells().zip(&row_ok).position(|(v, ok)| *ok && v == Cell::Text).unwrap_or(0);
-                return Err(IngestError::malformed(
+    let mut header: Vec<u8> = Vec::new();
+    let mut names: Vec<String> = Vec::new();
+    let mut layout: Option<Layout> = None;
+    let mut accs: Vec<ColumnAcc> = Vec::new();
+    let mut rows_before = 0usize;
+    let mut usable = 0usize;
+    let (mut first_x, mut all_x_equal) = (None::<f64>, true);
+    let mut separator = b',';
+    for (k, chunk) in chunks.enumerate() {
+        let chunk = chunk?;
+        let with_header: std::borrow::Cow<[u8]> = if k == 0 {
+            separator = sniff_separator(&chunk);
+            let end = chunk.iter().position(|&b| b == b'\n').map_or(chunk.len(), |i| i + 1);
+            header = chunk[..end].to_vec();
+            chunk
+        } else {
+            let mut v = Vec::with_capacity(header.len() + chunk.len());
+            v.extend_from_slice(&header);
+            v.extend_from_slice(&chunk);
+            std::borrow::Cow::Owned(v)
+        };
+        let text: &[u8] = &with_header;
+        let df = read_table(text, separator, true).or_else(|_| read_table(text, separator, false)).map_err(|e| {
+            match ragged_line(text, separator) {
+                Some((line, fields, header)) => IngestError::malformed(
                     path,
-                    Some(format!("line {}, column '{name}'", r + 2)),
-                    format!("'{}' is not a number, and no row of this column holds one; is this the right file?", raw(c, r)),
-                ));
+                    Some(format!("line {}", line + rows_before)),
+                    format!("the row has {fields} fields but the header has {header}; fix the row or remove it"),
+                ),
+                None => IngestError::malformed(path, None, format!("not a readable CSV table: {}", first_line(&e.to_string()))),
             }
-            ignored_text.push(if name.is_empty() { "(unnamed)".to_string() } else { name.clone() });
-            continue;
+        })?;
+        if k == 0 {
+            names = df.get_column_names().iter().map(|n| n.trim().trim_matches('"').to_string()).collect();
+            let l = Layout::of(path, &names)?;
+            accs = names
+                .iter()
+                .map(|n| ColumnAcc {
+                    name: n.clone(),
+                    xs: vec![],
+                    vs: vec![],
+                    es: vec![],
+                    ords: vec![],
+                    numbers: 0,
+                    texts: 0,
+                    text_cells: vec![],
+                })
+                .collect();
+            layout = Some(l);
         }
-        let mut xs = Vec::with_capacity(numbers);
-        let mut vs = Vec::with_capacity(numbers);
-        let mut es = epoch_of_row.as_ref().map(|_| Vec::with_capacity(numbers));
-        for (r, cell) in col.cells().enumerate() {
-            if !row_ok[r] {
-                continue;
-            }
+        let Some(l) = layout.as_ref() else { break };
+        let cols: Vec<Col> = df
+            .columns()
+            .iter()
+            .map(|c| match c.dtype() {
+                DataType::Float64 => c.f64().map(|ca| Col::Num(ca.clone())),
+                _ => c.str().map(|ca| Col::Text(ca.clone())),
+            })
+            .collect::<PolarsResult<_>>()
+            .map_err(|e| IngestError::malformed(path, None, e.to_string()))?;
+        let rows = df.height();
+        let line = |r: usize| rows_before + r + 2;
+
+        // Which rows carry a usable x; a header repeated mid-file marks a resume.
+        let mut x = vec![f64::NAN; rows];
+        let mut ord = vec![f64::NAN; rows];
+        for (r, cell) in cols[l.x_col].cells().enumerate() {
             match cell {
-                Cell::Number(v) => {
-                    xs.push(x[r]);
-                    vs.push(v);
-                    if let (Some(es), Some(eo)) = (es.as_mut(), epoch_of_row.as_ref()) {
-                        es.push(eo[r]);
+                Cell::Number(v) if v.is_finite() => {
+                    x[r] = v;
+                    ord[r] = usable as f64;
+                    usable += 1;
+                    all_x_equal &= first_x.is_none_or(|f| f == v);
+                    first_x.get_or_insert(v);
+                }
+                Cell::Text if cols[l.x_col].raw(r) == names[l.x_col] => {
+                    run.skip(format!("line {}", line(r)), "header repeated mid-file (a resumed run appended to this file)");
+                }
+                _ => {
+                    let has_values = cols.iter().enumerate().any(|(c, col)| c != l.x_col && matches!(col.cell(r), Cell::Number(_)));
+                    if has_values {
+                        run.skip(
+                            format!("line {}", line(r)),
+                            format!("{} '{}' is not a number; row ignored", names[l.x_col], cols[l.x_col].raw(r)),
+                        );
                     }
                 }
-                Cell::Text => run.skip(format!("line {}, column '{name}'", r + 2), format!("'{}' is not a number", raw(c, r))),
-                Cell::Missing => {}
             }
         }
-        let es = es.filter(|e| e.iter().any(|v| v.is_finite()));
-        builder.push_column(name, axis, xs, es, vs);
+        let epoch_of_row: Option<Vec<f64>> = match (l.axis, l.epoch_col) {
+            (Axis::Step, Some(e)) => Some(cols[e].cells().map(|c| if let Cell::Number(v) = c { v } else { f64::NAN }).collect()),
+            _ => None,
+        };
+        for (c, acc) in accs.iter_mut().enumerate() {
+            if !l.is_data(c) {
+                continue;
+            }
+            for (r, cell) in cols[c].cells().enumerate() {
+                if x[r].is_nan() {
+                    continue;
+                }
+                match cell {
+                    Cell::Number(v) => {
+                        acc.numbers += 1;
+                        acc.xs.push(x[r]);
+                        acc.vs.push(v);
+                        if let Some(eo) = &epoch_of_row {
+                            acc.es.push(eo[r]);
+                        }
+                        if l.keep_ordinals {
+                            acc.ords.push(ord[r]);
+                        }
+                    }
+                    Cell::Text => {
+                        acc.texts += 1;
+                        if acc.text_cells.len() < SKIPPED_DETAIL_CAP {
+                            acc.text_cells.push((line(r), cols[c].raw(r)));
+                        }
+                    }
+                    Cell::Missing => {}
+                }
+            }
+        }
+        rows_before += rows;
     }
+    let Some(l) = layout else {
+        return Err(IngestError::not_a_log(path, "file is empty"));
+    };
+    run.records = rows_before;
+    if rows_before == 0 {
+        return Err(IngestError::not_a_log(path, "line 2: the file has a header but no rows"));
+    }
+    let renumber = l.axis == Axis::Epoch && l.keep_ordinals && all_x_equal && usable > 1;
+    if renumber {
+        // Keras CSVLogger in append mode with one epoch per fit(): every row says epoch 0.
+        run.notes.push(format!(
+            "every row has {} = {}; rows are read as consecutive epochs (a CSVLogger appended by one fit() per epoch)",
+            names[l.x_col],
+            first_x.unwrap_or(0.0)
+        ));
+    }
+    let mut builder = SeriesBuilder::new(RepeatedX::Restart);
+    let mut ignored_text = Vec::new();
+    for (c, acc) in accs.into_iter().enumerate() {
+        if !l.is_data(c) {
+            continue;
+        }
+        let name = acc.name;
+        if acc.numbers == 0 && acc.texts > 0 {
+            let lower = name.to_ascii_lowercase();
+            let metric_like = Role::infer(&name).kind != Kind::Other && !TEXT_COLUMNS.contains(&lower.as_str());
+            if metric_like {
+                let (line, raw) = acc.text_cells.first().cloned().unwrap_or((2, String::new()));
+                return Err(IngestError::malformed(
+                    path,
+                    Some(format!("line {line}, column '{name}'")),
+                    format!("'{raw}' is not a number, and no row of this column holds one; is this the right file?"),
+                ));
+            }
+            ignored_text.push(if name.is_empty() { "(unnamed)".to_string() } else { name });
+            continue;
+        }
+        for (line, raw) in &acc.text_cells {
+            run.skip(format!("line {line}, column '{name}'"), format!("'{raw}' is not a number"));
+        }
+        // Cells beyond the detail cap are still counted.
+        run.skipped_count += acc.texts - acc.text_cells.len();
+        let xs = if renumber { acc.ords } else { acc.xs };
+        let es = (!acc.es.is_empty() && acc.es.iter().any(|v| v.is_finite())).then_some(acc.es);
+        builder.push_column(&name, l.axis, xs, es, acc.vs);
+    }
+    let duplicated: Vec<&str> = names.iter().filter(|n| n.contains("_duplicated_")).map(String::as_str).collect();
     if !duplicated.is_empty() {
         run.notes.push(format!("the header repeats column names; the repeats are named {}", duplicated.join(", ")));
     }
@@ -186,6 +318,46 @@ pub fn read(path: &Path, bytes: &[u8], format: Format) -> Result<Run, IngestErro
         return Err(IngestError::malformed(path, None, "no numeric column besides the step/epoch column; nothing to analyse"));
     }
     Ok(run)
+}
+
+/// Which columns place the rows and which hold curves.
+struct Layout {
+    x_col: usize,
+    axis: Axis,
+    epoch_col: Option<usize>,
+    index_col: Option<usize>,
+    /// Keep each point's row ordinal: an epoch-only log may turn out to say epoch 0 on every row.
+    keep_ordinals: bool,
+}
+
+impl Layout {
+    fn of(path: &Path, names: &[String]) -> Result<Layout, IngestError> {
+        let find = |set: &[&str]| names.iter().position(|n| set.contains(&n.to_ascii_lowercase().as_str()));
+        let step_col = find(STEP_COLUMNS);
+        let epoch_col = find(EPOCH_COLUMNS);
+        let index_col = (names.first().is_some_and(|n| n.is_empty() || n == "Unnamed: 0")).then_some(0);
+        let (x_col, axis) = match (step_col, epoch_col, index_col) {
+            (Some(s), _, _) => (s, Axis::Step),
+            (None, Some(e), _) => (e, Axis::Epoch),
+            (None, None, Some(i)) => (i, Axis::Epoch),
+            _ => {
+                return Err(IngestError::not_a_log(
+                    path,
+                    format!(
+                        "line 1: no step or epoch column among [{}]; curvecheck needs one of: {}, {}",
+                        names.join(", "),
+                        STEP_COLUMNS.join(", "),
+                        EPOCH_COLUMNS.join(", ")
+                    ),
+                ))
+            }
+        };
+        Ok(Layout { x_col, axis, epoch_col, index_col, keep_ordinals: axis == Axis::Epoch })
+    }
+
+    fn is_data(&self, c: usize) -> bool {
+        c != self.x_col && Some(c) != self.epoch_col && Some(c) != self.index_col
+    }
 }
 
 /// One parsed column: numbers straight from polars' fast path, or text for [`parse_cell`].
@@ -280,5 +452,38 @@ fn sniff_separator(text: &[u8]) -> u8 {
         b';'
     } else {
         b','
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fixture(rel: &str) -> std::path::PathBuf {
+        std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures").join(rel)
+    }
+
+    /// Chunk boundaries change nothing: every series, skip and note is the same as in one chunk.
+    #[test]
+    fn tiny_chunks_read_the_same_as_one_chunk() {
+        for (rel, format) in [
+            ("timm-summary/resumed_with_repeated_header.csv", Format::TimmSummary),
+            ("real-logs/keras-csvlogger/irfanet-appended-restart_training_logs191017-5.log", Format::KerasCsvlogger),
+            ("real-logs/keras-csvlogger/digit-recognizer-all-epoch-zero_history.csv", Format::KerasCsvlogger),
+            ("real-logs/lightning-csv/opal-v2_version_0_metrics.csv", Format::LightningCsvlogger),
+            ("real-logs/lightning-csv/contact-point-testtube-1481ep_metrics.csv", Format::LightningCsvlogger),
+            ("bad/seven_bad_cells_of_100.csv", Format::Csv),
+            ("bad/utf8_bom.csv", Format::Csv),
+        ] {
+            let path = fixture(rel);
+            let bytes = std::fs::read(&path).unwrap();
+            let whole = read_in_chunks(&path, &bytes, format, usize::MAX).unwrap();
+            for chunk in [60, 257, 4096] {
+                let parts = read_in_chunks(&path, &bytes, format, chunk).unwrap();
+                assert_eq!(parts, whole, "{rel} in chunks of {chunk} bytes");
+                let streamed = stream_in_chunks(&path, std::fs::File::open(&path).unwrap(), format, chunk).unwrap();
+                assert_eq!(streamed, whole, "{rel} streamed in chunks of {chunk} bytes");
+            }
+        }
     }
 }

@@ -126,9 +126,34 @@ fn read_path_inner(path: &Path, opts: &ReadOptions) -> (Vec<Run>, Vec<IngestErro
 
 /// Reads one log file: one run, or several for a W&B export.
 pub fn read_runs(path: &Path, opts: &ReadOptions) -> Result<Vec<Run>, IngestError> {
-    let bytes = std::fs::read(path).map_err(|source| IngestError::Io { path: path.display().to_string(), source })?;
+    let io = |source| IngestError::Io { path: path.display().to_string(), source };
+    let size = std::fs::metadata(path).map_err(io)?.len();
+    if size > csv::CHUNK_BYTES as u64 {
+        // Large CSVs stream from disk; detection needs only the head.
+        use std::io::Read;
+        let mut file = std::fs::File::open(path).map_err(io)?;
+        let mut head = vec![0u8; DETECT_BYTES];
+        let n = file.read(&mut head).map_err(io)?;
+        head.truncate(n);
+        let format = match opts.format {
+            Some(f) => f,
+            None => detect::detect(path, &head)?,
+        };
+        if format.family() == detect::Family::Csv && format != Format::WandbCsv {
+            let file = std::fs::File::open(path).map_err(io)?;
+            let mut run = csv::read_streaming(path, file, format)?;
+            run.name = run_name(path);
+            let mut runs = vec![run];
+            apply_role_overrides_any(&mut runs, &opts.roles, path)?;
+            return Ok(runs);
+        }
+    }
+    let bytes = std::fs::read(path).map_err(io)?;
     read_bytes(path, &bytes, opts)
 }
+
+/// Bytes read for format detection before a large file is streamed.
+const DETECT_BYTES: usize = 64 * 1024;
 
 /// Reads a log already in memory; `path` names it in messages and breaks format ties
 /// (the fuzz targets call this directly).
