@@ -139,6 +139,13 @@ pub fn read_runs(path: &Path, opts: &ReadOptions) -> Result<Vec<Run>, IngestErro
             Some(f) => f,
             None => detect::detect(path, &head)?,
         };
+        if format == Format::Tfevents {
+            let mut run = tfevents::read_streaming(path, opts.skip_corrupt)?;
+            run.name = run_name(path);
+            let mut runs = vec![run];
+            apply_role_overrides_any(&mut runs, &opts.roles, path)?;
+            return Ok(runs);
+        }
         if format.family() == detect::Family::Csv && format != Format::WandbCsv {
             let file = std::fs::File::open(path).map_err(io)?;
             let mut run = csv::read_streaming(path, file, format)?;

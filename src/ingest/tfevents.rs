@@ -141,7 +141,7 @@ fn half_to_f64(h: u16) -> f64 {
 pub fn read(path: &Path, bytes: &[u8], skip_corrupt: bool) -> Result<Run, IngestError> {
     let mut run = Run::new("", path.display().to_string(), "tfevents");
     let mut acc = Accumulator::default();
-    read_records(path, bytes, &mut run, &mut acc, skip_corrupt)?;
+    read_records(path, bytes, bytes.len() as u64, &mut run, &mut acc, skip_corrupt)?;
     acc.finish(path, run)
 }
 
@@ -153,13 +153,22 @@ pub fn read_dir_run(dir: &Path, files: &[std::path::PathBuf], skip_corrupt: bool
     let mut run = Run::new("", dir.display().to_string(), "tfevents");
     let mut acc = Accumulator::default();
     for f in files {
-        let bytes = std::fs::read(f).map_err(|source| IngestError::Io { path: f.display().to_string(), source })?;
-        read_records(f, &bytes, &mut run, &mut acc, skip_corrupt)?;
+        let io = |source| IngestError::Io { path: f.display().to_string(), source };
+        let file = std::fs::File::open(f).map_err(io)?;
+        let size = file.metadata().map_err(io)?.len();
+        read_records(f, std::io::BufReader::with_capacity(1 << 20, file), size, &mut run, &mut acc, skip_corrupt)?;
     }
     if files.len() > 1 {
         run.notes.push(format!("{} event files merged (later records replace overlapped steps)", files.len()));
     }
     acc.finish(dir, run)
+}
+
+/// Reads one event file from disk without holding it whole.
+pub fn read_streaming(path: &Path, skip_corrupt: bool) -> Result<Run, IngestError> {
+    let mut run = read_dir_run(path, &[path.to_path_buf()], skip_corrupt)?;
+    run.source = path.display().to_string();
+    Ok(run)
 }
 
 /// Points gathered across files.
@@ -200,21 +209,33 @@ pub const SPLIT_DIRS: &[&str] = &["train", "validation", "val", "eval", "test"];
 /// unless `skip_corrupt`: then a record with a bad payload is skipped (its
 /// length was checked, so reading resumes at the next record) and a bad length
 /// ends the file (nothing after it can be framed), both reported.
-fn read_records(path: &Path, bytes: &[u8], run: &mut Run, acc: &mut Accumulator, skip_corrupt: bool) -> Result<(), IngestError> {
+fn read_records<R: std::io::Read>(
+    path: &Path,
+    mut input: R,
+    size: u64,
+    run: &mut Run,
+    acc: &mut Accumulator,
+    skip_corrupt: bool,
+) -> Result<(), IngestError> {
     let split = dir_split(path);
     let file = path.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
-    let mut pos = 0usize;
+    let io = |source| IngestError::Io { path: path.display().to_string(), source };
+    let mut header = [0u8; HEADER_LEN];
+    let mut crc = [0u8; 4];
+    // One buffer for every payload: at most the bytes the file still holds, never what a length claims.
+    let mut payload: Vec<u8> = Vec::new();
+    let mut pos = 0u64;
     let mut index = 0usize;
-    while pos < bytes.len() {
+    while pos < size {
         let offset = pos;
-        let remaining = bytes.len() - pos;
-        if remaining < HEADER_LEN {
+        let remaining = size - pos;
+        if remaining < HEADER_LEN as u64 {
             run.skip(format!("{file}: byte {offset}"), format!("last record is cut off ({remaining} bytes of its header)"));
             break;
         }
-        let len_bytes = &bytes[pos..pos + 8];
-        let len_crc = u32::from_le_bytes([bytes[pos + 8], bytes[pos + 9], bytes[pos + 10], bytes[pos + 11]]);
-        if masked_crc(len_bytes) != len_crc {
+        input.read_exact(&mut header).map_err(io)?;
+        let len_crc = u32::from_le_bytes([header[8], header[9], header[10], header[11]]);
+        if masked_crc(&header[..8]) != len_crc {
             if skip_corrupt {
                 run.skip(
                     format!("{file}: byte {offset} (record {index})"),
@@ -228,29 +249,19 @@ fn read_records(path: &Path, bytes: &[u8], run: &mut Run, acc: &mut Accumulator,
                 "record length checksum mismatch: the file is corrupt here (--skip-corrupt reads the records before it)",
             ));
         }
-        let len = u64::from_le_bytes([
-            len_bytes[0],
-            len_bytes[1],
-            len_bytes[2],
-            len_bytes[3],
-            len_bytes[4],
-            len_bytes[5],
-            len_bytes[6],
-            len_bytes[7],
-        ]);
-        let body_start = pos + HEADER_LEN;
-        let available = (bytes.len() - body_start) as u64;
+        let len = u64::from_le_bytes([header[0], header[1], header[2], header[3], header[4], header[5], header[6], header[7]]);
+        let available = remaining - HEADER_LEN as u64;
         if len.saturating_add(4) > available {
             run.skip(format!("{file}: byte {offset}"), format!("last record is cut off (claims {len} bytes, {available} remain)"));
             break;
         }
-        let len = len as usize;
-        let payload = &bytes[body_start..body_start + len];
-        let c = &bytes[body_start + len..body_start + len + 4];
-        if masked_crc(payload) != u32::from_le_bytes([c[0], c[1], c[2], c[3]]) {
+        payload.resize(len as usize, 0);
+        input.read_exact(&mut payload).map_err(io)?;
+        input.read_exact(&mut crc).map_err(io)?;
+        pos += HEADER_LEN as u64 + len + 4;
+        if masked_crc(&payload) != u32::from_le_bytes(crc) {
             if skip_corrupt {
                 run.skip(format!("{file}: byte {offset} (record {index})"), "record data checksum mismatch; record skipped");
-                pos = body_start + len + 4;
                 index += 1;
                 continue;
             }
@@ -260,10 +271,9 @@ fn read_records(path: &Path, bytes: &[u8], run: &mut Run, acc: &mut Accumulator,
                 "record data checksum mismatch: the file is corrupt here (--skip-corrupt skips this record and reads on)",
             ));
         }
-        pos = body_start + len + 4;
         index += 1;
         run.records += 1;
-        let event = match Event::decode(payload) {
+        let event = match Event::decode(payload.as_slice()) {
             Ok(e) => e,
             Err(e) => {
                 run.skip(format!("{file}: record {} (byte {offset})", index - 1), format!("not a valid Event protobuf: {e}"));
