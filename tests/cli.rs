@@ -256,3 +256,17 @@ fn readme_rules_table_is_the_registry() {
     let table = readme.split("<!-- rules:start -->\n").nth(1).and_then(|s| s.split("<!-- rules:end -->").next()).unwrap();
     assert_eq!(table, curvecheck::rules::markdown_table(), "update README.md from `curvecheck rules --markdown`");
 }
+
+#[test]
+fn escape_sequences_in_column_names_never_reach_the_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("evil.csv");
+    std::fs::write(&csv, "epoch,\u{1b}[2J\u{1b}[31mloss,val_loss\n0,1.0,1.1\n1,0.9,1.0\n2,0.8,0.95\n3,0.7,0.9\n").unwrap();
+    let inspect = curvecheck().arg("inspect").arg(&csv).output().unwrap();
+    let diagnose = curvecheck().args(["diagnose", "--color", "never"]).arg(&csv).output().unwrap();
+    let markdown = curvecheck().args(["diagnose", "--format", "markdown"]).arg(&csv).output().unwrap();
+    for (what, out) in [("inspect", inspect), ("diagnose", diagnose), ("markdown", markdown)] {
+        assert!(out.status.success(), "{what}: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(!out.stdout.contains(&0x1b), "{what} printed an escape character");
+    }
+}

@@ -40,7 +40,7 @@ pub fn text(runs: &[Run]) -> Vec<u8> {
         }
         out.push('\n');
     }
-    out.into_bytes()
+    super::terminal_safe(&out).into_owned().into_bytes()
 }
 
 pub fn json(runs: &[Run]) -> Vec<u8> {

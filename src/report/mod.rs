@@ -67,6 +67,16 @@ pub fn worst_first(reports: &mut [RunReport]) {
     reports.sort_by_key(|r| (std::cmp::Reverse(r.worst()), std::cmp::Reverse(r.count(Severity::Error) + r.count(Severity::Warning))));
 }
 
+/// Text from the logs made safe for a terminal: control characters (an ESC
+/// sequence in a column name could rewrite the screen) become U+FFFD; newlines stay.
+pub fn terminal_safe(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.chars().any(|c| c.is_control() && c != '\n') {
+        std::borrow::Cow::Owned(s.chars().map(|c| if c.is_control() && c != '\n' { '\u{fffd}' } else { c }).collect())
+    } else {
+        std::borrow::Cow::Borrowed(s)
+    }
+}
+
 /// One output format.
 pub trait Reporter {
     fn render(&self, reports: &[RunReport]) -> Vec<u8>;

@@ -18,8 +18,10 @@ impl Table {
 
     /// GitHub-flavoured Markdown; `|`, backslashes, HTML brackets and newlines in cells are escaped.
     pub fn to_markdown(&self) -> String {
-        let esc =
-            |s: &str| s.replace('\\', "\\\\").replace('|', "\\|").replace('<', "&lt;").replace('>', "&gt;").replace(['\n', '\r'], " ");
+        let esc = |s: &str| {
+            let s: String = s.chars().map(|c| if c.is_control() && c != '\n' && c != '\r' { '\u{fffd}' } else { c }).collect();
+            s.replace('\\', "\\\\").replace('|', "\\|").replace('<', "&lt;").replace('>', "&gt;").replace(['\n', '\r'], " ")
+        };
         let mut out = format!("| {} |\n", self.headers.iter().map(|h| esc(h)).collect::<Vec<_>>().join(" | "));
         out.push_str(&format!("|{}\n", "---|".repeat(self.headers.len())));
         for row in &self.rows {
@@ -65,6 +67,8 @@ pub fn html_escape(s: &str) -> String {
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&#39;"),
+            // Control characters are not allowed in XML (the report is XHTML): show a replacement.
+            c if c.is_control() && c != '\n' && c != '\t' => out.push('\u{fffd}'),
             _ => out.push(c),
         }
     }

@@ -2,7 +2,7 @@
 
 use anstyle::{AnsiColor, Style};
 
-use super::{read_summary, Reporter, RunReport};
+use super::{read_summary, terminal_safe as safe, Reporter, RunReport};
 use crate::rules::finding::{num, pos};
 use crate::rules::Severity;
 
@@ -34,9 +34,9 @@ impl Reporter for TextReporter {
         let dim = Style::new().dimmed();
         let mut out = String::new();
         for r in reports {
-            out.push_str(&format!("{}  ({}, {})\n", self.paint(bold, &r.run.name), r.run.format, r.length()));
-            out.push_str(&format!("  {}\n", self.paint(dim, &r.run.source)));
-            out.push_str(&format!("  {}\n", self.paint(dim, &read_summary(&r.run))));
+            out.push_str(&format!("{}  ({}, {})\n", self.paint(bold, &safe(&r.run.name)), r.run.format, safe(&r.length())));
+            out.push_str(&format!("  {}\n", self.paint(dim, &safe(&r.run.source))));
+            out.push_str(&format!("  {}\n", self.paint(dim, &safe(&read_summary(&r.run)))));
             for f in &r.findings {
                 let sev = format!("{:<7}", f.severity.as_str().to_uppercase());
                 let span = if f.span.start == f.span.end {
@@ -51,12 +51,12 @@ impl Reporter for TextReporter {
                     span,
                     f.confidence
                 ));
-                out.push_str(&format!("    {}\n", f.message));
+                out.push_str(&format!("    {}\n", safe(&f.message)));
                 if !f.evidence.is_empty() {
                     let ev: Vec<String> = f.evidence.iter().map(|e| format!("{}={}", e.name, num(e.value))).collect();
                     out.push_str(&format!("    {}\n", self.paint(dim, &format!("evidence: {}", ev.join(", ")))));
                 }
-                out.push_str(&format!("    → {}\n", f.advice));
+                out.push_str(&format!("    → {}\n", safe(&f.advice)));
             }
             let verdict_style = match r.worst() {
                 Some(s) => Self::severity_style(s),
