@@ -10,7 +10,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use super::builder::SeriesBuilder;
 use super::cells::{json_number, sanitize_python_json, Cell};
@@ -24,32 +24,96 @@ const EPOCH_KEY: &str = "epoch";
 const MMENGINE_VAL_PREFIX: &str = "val/";
 const GROUP_KEYS: &[&str] = &["kind", "mode", "phase", "split", "stage", "type"];
 
+/// Where the lines come from: memory, or a file read twice (never held whole).
+pub enum Lines<'a> {
+    Memory(&'a [u8]),
+    File(&'a Path),
+}
+
+impl Lines<'_> {
+    /// Calls `f(line number, line)` for every line.
+    fn each(&self, path: &Path, f: &mut dyn FnMut(usize, &str)) -> Result<(), IngestError> {
+        match self {
+            Lines::Memory(bytes) => {
+                let text = String::from_utf8_lossy(strip_bom(bytes));
+                for (i, line) in text.lines().enumerate() {
+                    f(i + 1, line);
+                }
+            }
+            Lines::File(file) => {
+                use std::io::BufRead;
+                let io = |source| IngestError::Io { path: path.display().to_string(), source };
+                let mut reader = std::io::BufReader::with_capacity(1 << 20, std::fs::File::open(file).map_err(io)?);
+                let mut buf = Vec::new();
+                let mut n = 0;
+                loop {
+                    buf.clear();
+                    if reader.read_until(b'\n', &mut buf).map_err(io)? == 0 {
+                        break;
+                    }
+                    n += 1;
+                    let bytes = if n == 1 { strip_bom(&buf) } else { &buf[..] };
+                    let line = String::from_utf8_lossy(bytes);
+                    f(n, line.trim_end_matches(['\n', '\r']));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+fn parse(line: &str) -> Result<Value, serde_json::Error> {
+    let clean = sanitize_python_json(line);
+    serde_json::from_str::<Value>(clean.as_deref().unwrap_or(line))
+}
+
 pub fn read(path: &Path, bytes: &[u8]) -> Result<Run, IngestError> {
-    let text = String::from_utf8_lossy(strip_bom(bytes));
+    read_lines(path, &Lines::Memory(bytes))
+}
+
+/// Two passes over the lines, so nothing but the series is kept: the first
+/// checks every line and finds the largest epoch of training records (which
+/// MMEngine's validation records need), the second places the values.
+pub fn read_lines(path: &Path, lines: &Lines) -> Result<Run, IngestError> {
     let mut run = Run::new("", path.display().to_string(), "jsonl");
-    let lines: Vec<&str> = text.lines().collect();
-    let last_content = lines.iter().rposition(|l| !l.trim().is_empty());
-    let mut records: Vec<(usize, Map<String, Value>)> = Vec::with_capacity(lines.len());
-    for (i, line) in lines.iter().enumerate() {
+    let mut objects = 0usize;
+    let mut max_epoch = f64::NEG_INFINITY;
+    let (mut any_iteration, mut all_epoch_only) = (false, true);
+    // A JSON error that ends at the end of its line is a cut-off last line only if no line follows.
+    let mut pending_eof: Option<(usize, String)> = None;
+    lines.each(path, &mut |n, line| {
         let line = line.trim();
         if line.is_empty() {
-            continue;
+            return;
+        }
+        if let Some((at, msg)) = pending_eof.take() {
+            run.skip(format!("line {at}"), msg);
         }
         run.records += 1;
-        let clean = sanitize_python_json(line);
-        match serde_json::from_str::<Value>(clean.as_deref().unwrap_or(line)) {
-            Ok(Value::Object(m)) => records.push((i + 1, m)),
-            Ok(_) => run.skip(format!("line {}", i + 1), "not a JSON object"),
-            Err(e) if e.is_eof() && Some(i) == last_content => {
-                run.skip(format!("line {}", i + 1), "last line is cut off (file still being written, or the job was killed)")
+        match parse(line) {
+            Ok(Value::Object(m)) => {
+                objects += 1;
+                let has_step = STEP_KEYS.iter().any(|k| m.contains_key(*k));
+                if has_step {
+                    if let Some(e) = m.get(EPOCH_KEY).and_then(Value::as_f64) {
+                        max_epoch = max_epoch.max(e);
+                    }
+                }
+                any_iteration |= m.contains_key("iteration");
+                all_epoch_only &= m.contains_key(EPOCH_KEY) && !has_step;
             }
-            Err(e) => run.skip(format!("line {}", i + 1), format!("invalid JSON: {e}")),
+            Ok(_) => run.skip(format!("line {n}"), "not a JSON object"),
+            Err(e) if e.is_eof() => pending_eof = Some((n, format!("invalid JSON: {e}"))),
+            Err(e) => run.skip(format!("line {n}"), format!("invalid JSON: {e}")),
         }
+    })?;
+    if let Some((at, _)) = pending_eof {
+        run.skip(format!("line {at}"), "last line is cut off (file still being written, or the job was killed)");
     }
-    if records.is_empty() {
+    if objects == 0 {
         return Err(IngestError::malformed(path, None, "no line holds a JSON object; nothing to read"));
     }
-    if run.skipped_count > records.len() {
+    if run.skipped_count > objects {
         let first = run.skipped.first().map(|s| format!("{}: {}", s.location, s.reason)).unwrap_or_default();
         return Err(IngestError::malformed(
             path,
@@ -58,17 +122,13 @@ pub fn read(path: &Path, bytes: &[u8]) -> Result<Run, IngestError> {
         ));
     }
 
-    let max_epoch = records
-        .iter()
-        .filter(|(_, m)| STEP_KEYS.iter().any(|k| m.contains_key(*k)))
-        .filter_map(|(_, m)| m.get(EPOCH_KEY).and_then(Value::as_f64))
-        .fold(f64::NEG_INFINITY, f64::max);
-
     let mut builder = SeriesBuilder::new(RepeatedX::Restart);
     let mut lists: BTreeMap<String, usize> = BTreeMap::new();
     let mut texts: BTreeMap<String, usize> = BTreeMap::new();
     let mut mmengine_val = 0usize;
-    for (line, m) in &records {
+    let mut no_place = Vec::new();
+    lines.each(path, &mut |line, text| {
+        let Ok(Value::Object(m)) = parse(text.trim()) else { return };
         let group = GROUP_KEYS.iter().find_map(|k| m.get(*k).and_then(Value::as_str).map(|v| (*k, v)));
         let step_key = STEP_KEYS.iter().find(|k| m.get(**k).is_some_and(|v| json_number(v) != Cell::Text && !v.is_null()));
         let step = step_key.and_then(|k| num(&m[*k]));
@@ -86,20 +146,23 @@ pub fn read(path: &Path, bytes: &[u8]) -> Result<Run, IngestError> {
             (_, Some(s), None) => (Axis::Step, s, None),
             (_, None, Some(e)) => (Axis::Epoch, e, None),
             (_, None, None) => {
-                run.skip(format!("line {line}"), "record has no step, iteration or epoch field");
-                continue;
+                no_place.push(line);
+                return;
             }
         };
-        for (k, v) in m {
+        for (k, v) in &m {
             if Some(k.as_str()) == step_key.copied() || k == EPOCH_KEY || group.is_some_and(|g| g.0 == k) {
                 continue;
             }
             push_value(&mut builder, &format!("{prefix}{k}"), v, axis, x, ep, &mut lists, &mut texts);
         }
+    })?;
+    for line in &no_place {
+        run.skip(format!("line {line}"), "record has no step, iteration or epoch field");
     }
-    if records.iter().any(|(_, m)| m.contains_key("iteration")) {
+    if any_iteration {
         run.format = "detectron2".into();
-    } else if records.iter().all(|(_, m)| m.contains_key(EPOCH_KEY) && !STEP_KEYS.iter().any(|k| m.contains_key(*k))) {
+    } else if all_epoch_only {
         run.format = "deit-log".into();
     }
     if mmengine_val > 0 {
@@ -116,7 +179,7 @@ pub fn read(path: &Path, bytes: &[u8]) -> Result<Run, IngestError> {
     }
     run.series = builder.finish();
     if run.series.is_empty() {
-        let why = if run.skipped.iter().all(|s| s.reason.contains("no step")) && run.skipped_count > 0 {
+        let why = if !no_place.is_empty() && no_place.len() == objects {
             "no record has a step, iteration or epoch field, so nothing can be placed on a curve"
         } else {
             "no numeric field besides step/epoch in any record"
@@ -159,5 +222,26 @@ fn push_value(
             Cell::Missing => {}
             Cell::Text => *texts.entry(name.to_string()).or_default() += 1,
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_file_read_twice_from_disk_equals_the_bytes_in_memory() {
+        for rel in [
+            "real-runs/dev_overfit_bc_noisy_adam/metrics.jsonl",
+            "real-logs/mmengine/balloon-rtmdet_vis_data_20230619_171252.json",
+            "real-logs/detectron2/mask2former-mgm_metrics.json",
+            "bad/jsonl_last_line_cut.jsonl",
+        ] {
+            let path = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures").join(rel);
+            let memory = read(&path, &std::fs::read(&path).unwrap()).unwrap();
+            let disk = read_lines(&path, &Lines::File(&path)).unwrap();
+            // Compared as JSON: NaN (bbox/APs) is not equal to itself under PartialEq.
+            assert_eq!(serde_json::to_string(&memory).unwrap(), serde_json::to_string(&disk).unwrap(), "{rel}");
+        }
     }
 }

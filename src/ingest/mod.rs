@@ -129,7 +129,8 @@ pub fn read_runs(path: &Path, opts: &ReadOptions) -> Result<Vec<Run>, IngestErro
     let io = |source| IngestError::Io { path: path.display().to_string(), source };
     let size = std::fs::metadata(path).map_err(io)?.len();
     if size > csv::CHUNK_BYTES as u64 {
-        // Large CSVs stream from disk; detection needs only the head.
+        // Large logs stream from disk (CSV in chunks, JSON lines and event files record by record);
+        // detection needs only the head.
         use std::io::Read;
         let mut file = std::fs::File::open(path).map_err(io)?;
         let mut head = vec![0u8; DETECT_BYTES];
@@ -139,16 +140,15 @@ pub fn read_runs(path: &Path, opts: &ReadOptions) -> Result<Vec<Run>, IngestErro
             Some(f) => f,
             None => detect::detect(path, &head)?,
         };
-        if format == Format::Tfevents {
-            let mut run = tfevents::read_streaming(path, opts.skip_corrupt)?;
-            run.name = run_name(path);
-            let mut runs = vec![run];
-            apply_role_overrides_any(&mut runs, &opts.roles, path)?;
-            return Ok(runs);
-        }
-        if format.family() == detect::Family::Csv && format != Format::WandbCsv {
-            let file = std::fs::File::open(path).map_err(io)?;
-            let mut run = csv::read_streaming(path, file, format)?;
+        let streamed = match format.family() {
+            detect::Family::Tfevents => Some(tfevents::read_streaming(path, opts.skip_corrupt)?),
+            detect::Family::JsonLines => Some(jsonl::read_lines(path, &jsonl::Lines::File(path))?),
+            detect::Family::Csv if format != Format::WandbCsv => {
+                Some(csv::read_streaming(path, std::fs::File::open(path).map_err(io)?, format)?)
+            }
+            _ => None,
+        };
+        if let Some(mut run) = streamed {
             run.name = run_name(path);
             let mut runs = vec![run];
             apply_role_overrides_any(&mut runs, &opts.roles, path)?;
