@@ -40,28 +40,31 @@ pub fn sma_trailing(values: &[f64], window: usize) -> Vec<f64> {
 /// assert_eq!(sma_centered(&[1.0, 2.0, 3.0, 4.0, 5.0], 3), vec![1.5, 2.0, 3.0, 4.0, 4.5]);
 /// ```
 pub fn sma_centered(values: &[f64], window: usize) -> Vec<f64> {
+    // A sliding window sum: O(n) time and nothing allocated beyond the output.
     let half = window.max(1) / 2;
     let n = values.len();
-    let mut prefix = Vec::with_capacity(n + 1);
-    let mut counts = Vec::with_capacity(n + 1);
-    prefix.push(0.0);
-    counts.push(0usize);
-    for &v in values {
-        let finite = v.is_finite();
-        prefix.push(prefix.last().copied().unwrap_or(0.0) + if finite { v } else { 0.0 });
-        counts.push(counts.last().copied().unwrap_or(0) + usize::from(finite));
-    }
-    (0..n)
-        .map(|i| {
-            let (lo, hi) = (i.saturating_sub(half), (i + half + 1).min(n));
-            let c = counts[hi] - counts[lo];
-            if !values[i].is_finite() || c == 0 {
-                values[i]
-            } else {
-                (prefix[hi] - prefix[lo]) / c as f64
+    let (mut sum, mut count) = (0.0, 0usize);
+    let (mut lo, mut hi) = (0usize, 0usize);
+    let mut out = Vec::with_capacity(n);
+    for i in 0..n {
+        let (want_lo, want_hi) = (i.saturating_sub(half), (i + half + 1).min(n));
+        while hi < want_hi {
+            if values[hi].is_finite() {
+                sum += values[hi];
+                count += 1;
             }
-        })
-        .collect()
+            hi += 1;
+        }
+        while lo < want_lo {
+            if values[lo].is_finite() {
+                sum -= values[lo];
+                count -= 1;
+            }
+            lo += 1;
+        }
+        out.push(if !values[i].is_finite() || count == 0 { values[i] } else { sum / count as f64 });
+    }
+    out
 }
 
 /// TensorBoard's debiased exponential moving average, exactly:

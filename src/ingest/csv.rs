@@ -49,7 +49,7 @@ fn read_in_chunks(path: &Path, bytes: &[u8], format: Format, chunk_bytes: usize)
         rest = tail;
         Some(Ok(std::borrow::Cow::Borrowed(chunk)))
     });
-    read_chunks(path, format, &mut chunks)
+    read_chunks(path, format, text.len() as u64, &mut chunks)
 }
 
 /// Reads a CSV file from disk chunk by chunk, never holding more than a chunk of its text.
@@ -59,6 +59,7 @@ pub fn read_streaming(path: &Path, file: std::fs::File, format: Format) -> Resul
 
 fn stream_in_chunks(path: &Path, file: std::fs::File, format: Format, chunk_bytes: usize) -> Result<Run, IngestError> {
     use std::io::Read;
+    let total = file.metadata().map(|m| m.len()).unwrap_or(0);
     let mut reader = std::io::BufReader::with_capacity(1 << 20, file);
     let mut carry: Vec<u8> = Vec::new();
     let mut first = true;
@@ -104,7 +105,7 @@ fn stream_in_chunks(path: &Path, file: std::fs::File, format: Format, chunk_byte
             return Some(Ok(std::borrow::Cow::Owned(buf)));
         }
     });
-    read_chunks(path, format, &mut chunks)
+    read_chunks(path, format, total, &mut chunks)
 }
 
 /// The end of the last whole line within `max` bytes (the whole text when it has no newline there).
@@ -114,6 +115,9 @@ fn split_point(text: &[u8], max: usize) -> usize {
     }
     text[..max].iter().rposition(|&b| b == b'\n').map_or(text.len(), |i| i + 1)
 }
+
+/// Head-room over the estimated rows when reserving column memory after the first chunk.
+const RESERVE_MARGIN: f64 = 1.05;
 
 /// What one data column gathered over all chunks.
 struct ColumnAcc {
@@ -132,6 +136,7 @@ struct ColumnAcc {
 fn read_chunks<'a>(
     path: &Path,
     format: Format,
+    total_bytes: u64,
     chunks: &mut dyn Iterator<Item = Result<std::borrow::Cow<'a, [u8]>, IngestError>>,
 ) -> Result<Run, IngestError> {
     let mut run = Run::new("", path.display().to_string(), format.name());
@@ -145,6 +150,7 @@ fn read_chunks<'a>(
     let mut separator = b',';
     for (k, chunk) in chunks.enumerate() {
         let chunk = chunk?;
+        let chunk_len = chunk.len();
         let with_header: std::borrow::Cow<[u8]> = if k == 0 {
             separator = sniff_separator(&chunk);
             let end = chunk.iter().position(|&b| b == b'\n').map_or(chunk.len(), |i| i + 1);
@@ -255,6 +261,24 @@ fn read_chunks<'a>(
                         }
                     }
                     Cell::Missing => {}
+                }
+            }
+        }
+        if k == 0 && (chunk_len as u64) < total_bytes {
+            // Grow each column once, to about its final size: doubling a 10M-row vector would
+            // briefly hold both copies. The first chunk's rows per byte and each column's
+            // density estimate the rest.
+            let est_rows = (rows as f64 / chunk_len.max(1) as f64 * total_bytes as f64 * RESERVE_MARGIN) as usize;
+            for acc in accs.iter_mut() {
+                let density = acc.numbers as f64 / rows.max(1) as f64;
+                let want = ((est_rows as f64 * density) as usize).saturating_sub(acc.xs.len());
+                acc.xs.reserve_exact(want);
+                acc.vs.reserve_exact(want);
+                if epoch_of_row.is_some() {
+                    acc.es.reserve_exact(want);
+                }
+                if l.keep_ordinals {
+                    acc.ords.reserve_exact(want);
                 }
             }
         }

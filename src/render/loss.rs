@@ -13,27 +13,21 @@ pub fn panel(view: &RunView, axis: &ChartAxis, classes: Option<u32>) -> Option<P
     if let Some(fine) = view.train_loss_fine.filter(|p| !p.epoch_level) {
         let s = fine.series;
         if let Some(x) = axis.xs(s) {
-            lines.push(Line { label: s.name.clone(), color: TRAIN, x: x.clone(), y: s.values.clone(), mark: Mark::Faint });
+            lines.push(Line::new(s.name.clone(), TRAIN, x.clone(), s.values.clone(), Mark::Faint));
             // Time-weighted, so the smoothing horizon is a fixed share of the chart however densely the run logged.
             let span = x.last().zip(x.first()).map_or(1.0, |(b, a)| (b - a).abs()).max(f64::MIN_POSITIVE);
             let smooth = ema_time_weighted(&x, &s.values, SMOOTH_WEIGHT, span / SMOOTH_UNITS);
-            lines.push(Line { label: format!("{} (EMA)", s.name), color: TRAIN, x, y: smooth, mark: Mark::Smooth });
+            lines.push(Line::new(format!("{} (EMA)", s.name), TRAIN, x, smooth, Mark::Smooth));
         }
     }
     if let Some(p) = view.train_loss.filter(|p| p.epoch_level) {
         if let Some(x) = axis.xs(p.series) {
-            lines.push(Line { label: p.series.name.clone(), color: TRAIN, x, y: p.series.values.clone(), mark: Mark::LineWithMarkers });
+            lines.push(Line::new(p.series.name.clone(), TRAIN, x, p.series.values.clone(), Mark::LineWithMarkers));
         }
     }
     if let Some(p) = view.val_loss {
         if let Some(x) = axis.xs(p.series) {
-            lines.push(Line {
-                label: p.series.name.clone(),
-                color: VALIDATION,
-                x,
-                y: p.series.values.clone(),
-                mark: Mark::LineWithMarkers,
-            });
+            lines.push(Line::new(p.series.name.clone(), VALIDATION, x, p.series.values.clone(), Mark::LineWithMarkers));
         }
     }
     if lines.is_empty() {
@@ -55,13 +49,21 @@ const LOG_SCALE_RATIO: f64 = 1e3;
 
 /// True when every loss is positive and the bulk of them spans `LOG_SCALE_RATIO` or more.
 fn wide_range(lines: &[Line]) -> bool {
-    // Raw per-step points are noise around their EMA; the lines decide.
-    let mut v: Vec<f64> =
-        lines.iter().filter(|l| l.mark != Mark::Faint).flat_map(|l| l.y.iter().copied()).filter(|y| y.is_finite()).collect();
+    // Raw per-step points are noise around their EMA; the lines decide. A sample of at most
+    // WIDE_RANGE_SAMPLE values per line is enough to judge the spread of millions.
+    let mut v: Vec<f64> = lines
+        .iter()
+        .filter(|l| l.mark != Mark::Faint)
+        .flat_map(|l| l.y.iter().step_by(l.y.len().div_ceil(WIDE_RANGE_SAMPLE).max(1)).copied())
+        .filter(|y| y.is_finite())
+        .collect();
     if v.is_empty() || v.iter().any(|y| *y <= 0.0) {
         return false;
     }
-    v.sort_by(f64::total_cmp);
+    v.sort_unstable_by(f64::total_cmp);
     let q = |p: f64| v[((v.len() - 1) as f64 * p).round() as usize];
     q(0.999) / q(0.001) >= LOG_SCALE_RATIO
 }
+
+/// Values per line sampled to decide the loss axis scale.
+const WIDE_RANGE_SAMPLE: usize = 100_000;

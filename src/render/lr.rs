@@ -16,7 +16,7 @@ pub fn panel(view: &RunView, axis: &ChartAxis) -> Option<Panel> {
         title: "learning rate".into(),
         y_label: "lr (log)".into(),
         log_y: true,
-        lines: vec![Line { label: s.name.clone(), color: LR, x, y: s.values.clone(), mark: Mark::Line }],
+        lines: vec![Line::new(s.name.clone(), LR, x, s.values.clone(), Mark::Line)],
         ticks,
         ..Panel::default()
     })

@@ -10,7 +10,7 @@ pub fn panel(view: &RunView, axis: &ChartAxis) -> Option<Panel> {
     for (pick, color) in [(view.train_metric, TRAIN), (view.val_metric, VALIDATION)] {
         let Some(p) = pick else { continue };
         if let Some(x) = axis.xs(p.series) {
-            lines.push(Line { label: p.series.name.clone(), color, x, y: p.series.values.clone(), mark: Mark::LineWithMarkers });
+            lines.push(Line::new(p.series.name.clone(), color, x, p.series.values.clone(), Mark::LineWithMarkers));
         }
     }
     if lines.is_empty() {

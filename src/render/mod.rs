@@ -79,18 +79,30 @@ struct Chart {
 fn prepare(report: &RunReport, classes: Option<u32>, detail: Detail) -> Option<Chart> {
     let view = RunView::new(&report.run);
     let axis = ChartAxis::for_view(&view);
-    let mut panels: Vec<Panel> =
-        [loss::panel(&view, &axis, classes), metric::panel(&view, &axis), lr::panel(&view, &axis), update_ratio::panel(&view, &axis)]
-            .into_iter()
-            .flatten()
-            .collect();
+    // Each panel is thinned as soon as it is built, so only one panel's full curves exist at a time.
+    let columns = detail.columns();
+    let thin = |p: Option<Panel>| {
+        p.map(|mut p| {
+            p.lines.iter_mut().for_each(|l| l.thin(columns));
+            p
+        })
+    };
+    let mut panels: Vec<Panel> = [
+        thin(loss::panel(&view, &axis, classes)),
+        thin(metric::panel(&view, &axis)),
+        thin(lr::panel(&view, &axis)),
+        thin(update_ratio::panel(&view, &axis)),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
     if detail == Detail::Compact {
         for p in &mut panels {
             p.lines.retain(|l| l.mark != panel::Mark::Faint);
         }
     }
     if panels.is_empty() {
-        panels.extend(other::panel(&report.run, &axis));
+        panels.extend(thin(other::panel(&report.run, &axis)));
     }
     if panels.is_empty() {
         return None;
@@ -118,7 +130,7 @@ fn prepare(report: &RunReport, classes: Option<u32>, detail: Detail) -> Option<C
         x_range,
         x_label: axis.label(),
         height,
-        columns: detail.columns(),
+        columns,
     })
 }
 

@@ -17,13 +17,7 @@ pub fn panel(run: &Run, axis: &ChartAxis) -> Option<Panel> {
         .filter_map(|s| Some((s, axis.xs(s)?)))
         .take(MAX_SERIES)
         .enumerate()
-        .map(|(i, (s, x))| Line {
-            label: s.name.clone(),
-            color: RUN_COLORS[i % RUN_COLORS.len()],
-            x,
-            y: s.values.clone(),
-            mark: Mark::Line,
-        })
+        .map(|(i, (s, x))| Line::new(s.name.clone(), RUN_COLORS[i % RUN_COLORS.len()], x, s.values.clone(), Mark::Line))
         .collect();
     (!lines.is_empty()).then(|| Panel { title: "curves".into(), y_label: "value".into(), lines, ..Panel::default() })
 }

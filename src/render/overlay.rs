@@ -31,13 +31,7 @@ pub fn svg(reports: &[RunReport], curve: Curve) -> Result<Option<String>, Render
         };
         let (Some(y), Some(axis)) = (column, t.axis) else { continue };
         axes.push(axis);
-        lines.push(Line {
-            label: r.run.name.clone(),
-            color: RUN_COLORS[i % RUN_COLORS.len()],
-            x: t.x.clone(),
-            y: y.clone(),
-            mark: Mark::Line,
-        });
+        lines.push(Line::new(r.run.name.clone(), RUN_COLORS[i % RUN_COLORS.len()], t.x.clone(), y.clone(), Mark::Line));
     }
     if lines.is_empty() {
         return Ok(None);
@@ -57,7 +51,8 @@ pub fn svg(reports: &[RunReport], curve: Curve) -> Result<Option<String>, Render
         Curve::Loss => ("validation loss, every run", "loss"),
     };
     let height = OVERLAY_HEIGHT.max(80 + 20 * lines.len() as u32);
-    let p = Panel { title: title.into(), y_label: y_label.into(), lines, ..Panel::default() };
+    let mut p = Panel { title: title.into(), y_label: y_label.into(), lines, ..Panel::default() };
+    p.lines.iter_mut().for_each(|l| l.thin(COMPACT_COLUMNS));
     register_font();
     let mut out = String::new();
     {

@@ -26,6 +26,24 @@ pub struct Line {
     pub x: Vec<f64>,
     pub y: Vec<f64>,
     pub mark: Mark,
+    /// x of non-finite values, marked at the panel's top edge.
+    pub bad_x: Vec<f64>,
+}
+
+impl Line {
+    pub fn new(label: String, color: RGBColor, x: Vec<f64>, y: Vec<f64>, mark: Mark) -> Line {
+        Line { label, color, x, y, mark, bad_x: Vec::new() }
+    }
+
+    /// Keeps what `columns` pixel columns can show (M4: first, min, max, last per column),
+    /// so a chart of a million points holds a few thousand; non-finite values move to `bad_x`.
+    pub fn thin(&mut self, columns: usize) {
+        let bad: Vec<f64> = self.x.iter().zip(&self.y).filter(|(_, v)| !v.is_finite()).map(|(x, _)| *x).collect();
+        self.bad_x = m4(&bad, &vec![0.0; bad.len()], columns).into_iter().map(|p| p.0).collect();
+        let (x, y): (Vec<f64>, Vec<f64>) = m4(&self.x, &self.y, columns).into_iter().unzip();
+        self.x = x;
+        self.y = y;
+    }
 }
 
 #[derive(Debug, Clone, Default)]
@@ -152,7 +170,7 @@ pub fn draw<DB: DrawingBackend>(
     let clamp = |y: f64| y.clamp(lo, hi);
     for line in &panel.lines {
         let y: Vec<f64> = line.y.iter().map(|&v| ty(log, v)).collect();
-        let pts = m4(&line.x, &y, columns);
+        let pts: Vec<(f64, f64)> = line.x.iter().copied().zip(y).filter(|p| p.1.is_finite()).collect();
         // Dense zig-zags drawn thick grow miter spikes in the bitmap backend: one pixel wide is exact.
         let style = line.color.stroke_width(if pts.len() > columns && line.mark != Mark::Smooth { 1 } else { LINE_WIDTH });
         match line.mark {
@@ -174,9 +192,7 @@ pub fn draw<DB: DrawingBackend>(
         let clipped: Vec<(f64, f64)> = pts.iter().filter(|p| p.1 > hi || p.1 < lo).map(|&(x, y)| (x, clamp(y))).collect();
         chart.draw_series(clipped.iter().map(|&p| TriangleMarker::new(p, 5, line.color.filled()))).map_err(err)?;
         // Non-finite values: a red cross at the top edge, never silently dropped.
-        let bad: Vec<f64> = line.x.iter().zip(&line.y).filter(|(_, v)| !v.is_finite()).map(|(x, _)| *x).collect();
-        let bad = m4(&bad, &vec![0.0; bad.len()], columns);
-        chart.draw_series(bad.iter().map(|&(x, _)| Cross::new((x, hi), 5, NON_FINITE.stroke_width(2)))).map_err(err)?;
+        chart.draw_series(line.bad_x.iter().map(|&x| Cross::new((x, hi), 5, NON_FINITE.stroke_width(2)))).map_err(err)?;
     }
 
     // Legend beside the plot.

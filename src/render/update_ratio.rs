@@ -12,7 +12,7 @@ pub fn panel(view: &RunView, axis: &ChartAxis) -> Option<Panel> {
         title: "update / weight ratio".into(),
         y_label: "ratio (log)".into(),
         log_y: true,
-        lines: vec![Line { label: s.name.clone(), color: RATIO, x, y: s.values.clone(), mark: Mark::Line }],
+        lines: vec![Line::new(s.name.clone(), RATIO, x, s.values.clone(), Mark::Line)],
         band: Some((HEALTHY_RATIO.0, HEALTHY_RATIO.1, "healthy (~1e-3)".into())),
         ..Panel::default()
     })

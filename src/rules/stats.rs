@@ -1,7 +1,7 @@
 //! Small, documented statistics the rules share. All skip non-finite values;
 //! means and medians come from statrs.
 
-use statrs::statistics::{Data, Median, Statistics};
+use statrs::statistics::{Data, OrderStatistics, Statistics};
 
 /// Mean of the finite values; NaN when there are none.
 pub fn mean(v: &[f64]) -> f64 {
@@ -14,7 +14,19 @@ pub fn median(v: &[f64]) -> f64 {
     if f.is_empty() {
         return f64::NAN;
     }
-    Data::new(f).median()
+    // statrs' Median clones the data first; selecting in place on our own copy saves that.
+    OrderStatistics::median(&mut Data::new(f))
+}
+
+/// Median of finite values, selecting in place (no copy): for long series.
+pub fn median_in_place(v: &mut [f64]) -> f64 {
+    if v.iter().any(|x| !x.is_finite()) {
+        return median(v);
+    }
+    if v.is_empty() {
+        return f64::NAN;
+    }
+    OrderStatistics::median(&mut Data::new(v))
 }
 
 /// Theil–Sen slope: the median of pairwise slopes, robust to a few outliers

@@ -23,7 +23,7 @@
 //! ## Options
 
 use super::finding::{num, pos};
-use super::stats::median;
+use super::stats::median_in_place;
 use super::{Ctx, Finding, Param, Rule, Severity, Span};
 use crate::smooth::sma_centered;
 
@@ -72,15 +72,17 @@ impl Rule for UnstableLoss {
         }
         let w = ((n as f64 * ctx.p("window_frac")) as usize).max(5) | 1;
         let trend = sma_centered(&s.values, w);
-        let resid: Vec<f64> = s.values.iter().zip(&trend).map(|(y, t)| y - t).collect();
-        let mad = median(&resid.iter().map(|r| r.abs()).collect::<Vec<_>>());
+        let resid = |i: usize| s.values[i] - trend[i];
+        let mut abs: Vec<f64> = (0..n).map(|i| resid(i).abs()).filter(|r| r.is_finite()).collect();
+        let mad = median_in_place(&mut abs);
+        drop(abs);
         let sd = MAD_TO_SD * mad;
         if !(sd.is_finite() && sd > 0.0) {
             return vec![];
         }
         let (z, rel) = (ctx.p("spike_z"), ctx.p("spike_rel"));
         let spikes: Vec<usize> =
-            (0..n).filter(|&i| resid[i].is_finite() && resid[i] > z * sd && s.values[i] > (1.0 + rel) * trend[i].abs()).collect();
+            (0..n).filter(|&i| resid(i).is_finite() && resid(i) > z * sd && s.values[i] > (1.0 + rel) * trend[i].abs()).collect();
         if (spikes.len() as f64) < ctx.p("min_spikes") {
             return vec![];
         }

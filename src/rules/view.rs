@@ -9,6 +9,8 @@
 //! per-epoch rules read the same numbers from a Keras CSV, a Lightning CSV, a
 //! JSON-lines file or an event file.
 
+use std::borrow::Cow;
+
 use crate::model::role::tokens;
 use crate::model::{Axis, Kind, Run, Series, Split};
 
@@ -275,12 +277,15 @@ fn matching_train_metric<'a>(levels: &Levels<'a>, val: &Series) -> Option<Pick<'
 }
 
 /// `(key, value)` pairs sorted by key; points without a key are left out.
-fn sorted_pairs(keys: &[f64], values: &[f64]) -> (Vec<f64>, Vec<f64>) {
-    let mut pairs: Vec<(f64, f64)> = keys.iter().zip(values).filter(|(k, _)| k.is_finite()).map(|(k, v)| (*k, *v)).collect();
-    if !pairs.windows(2).all(|w| w[0].0 <= w[1].0) {
-        pairs.sort_by(|a, b| a.0.total_cmp(&b.0));
+/// Logs are almost always in key order already: then nothing is copied.
+fn sorted_pairs<'a>(keys: &'a [f64], values: &'a [f64]) -> (Cow<'a, [f64]>, Cow<'a, [f64]>) {
+    if keys.windows(2).all(|w| w[0] <= w[1]) && keys.iter().all(|k| k.is_finite()) {
+        return (Cow::Borrowed(keys), Cow::Borrowed(values));
     }
-    pairs.into_iter().unzip()
+    let mut pairs: Vec<(f64, f64)> = keys.iter().zip(values).filter(|(k, _)| k.is_finite()).map(|(k, v)| (*k, *v)).collect();
+    pairs.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let (k, v): (Vec<f64>, Vec<f64>) = pairs.into_iter().unzip();
+    (Cow::Owned(k), Cow::Owned(v))
 }
 
 /// For each reference key, the mean of the finite values whose key lies in
@@ -293,7 +298,7 @@ pub fn align_mean(reference: &[f64], keys: &[f64], values: &[f64]) -> Vec<f64> {
     let mut counts = Vec::with_capacity(v.len() + 1);
     sums.push(0.0);
     counts.push(0usize);
-    for &x in &v {
+    for &x in v.iter() {
         let finite = x.is_finite();
         sums.push(sums[sums.len() - 1] + if finite { x } else { 0.0 });
         counts.push(counts[counts.len() - 1] + usize::from(finite));
