@@ -30,7 +30,7 @@ const TEXT_COLUMNS: &[&str] = &["created_at", "timestamp", "date", "datetime", "
 /// Bytes of CSV handed to polars at once: enough to keep every core busy,
 /// small enough that a file of many GB needs about this much memory beyond
 /// the series kept.
-pub const CHUNK_BYTES: usize = 64 << 20;
+pub const CHUNK_BYTES: usize = 32 << 20;
 
 /// Reads a CSV already in memory, chunk by chunk at line boundaries.
 pub fn read(path: &Path, bytes: &[u8], format: Format) -> Result<Run, IngestError> {
@@ -140,7 +140,7 @@ fn read_chunks<'a>(
     chunks: &mut dyn Iterator<Item = Result<std::borrow::Cow<'a, [u8]>, IngestError>>,
 ) -> Result<Run, IngestError> {
     let mut run = Run::new("", path.display().to_string(), format.name());
-    let mut header: Vec<u8> = Vec::new();
+    let mut raw_names: Vec<PlSmallStr> = Vec::new();
     let mut names: Vec<String> = Vec::new();
     let mut layout: Option<Layout> = None;
     let mut accs: Vec<ColumnAcc> = Vec::new();
@@ -151,29 +151,25 @@ fn read_chunks<'a>(
     for (k, chunk) in chunks.enumerate() {
         let chunk = chunk?;
         let chunk_len = chunk.len();
-        let with_header: std::borrow::Cow<[u8]> = if k == 0 {
-            separator = sniff_separator(&chunk);
-            let end = chunk.iter().position(|&b| b == b'\n').map_or(chunk.len(), |i| i + 1);
-            header = chunk[..end].to_vec();
-            chunk
-        } else {
-            let mut v = Vec::with_capacity(header.len() + chunk.len());
-            v.extend_from_slice(&header);
-            v.extend_from_slice(&chunk);
-            std::borrow::Cow::Owned(v)
-        };
-        let text: &[u8] = &with_header;
-        let df = read_table(text, separator, true).or_else(|_| read_table(text, separator, false)).map_err(|e| {
-            match ragged_line(text, separator) {
-                Some((line, fields, header)) => IngestError::malformed(
-                    path,
-                    Some(format!("line {}", line + rows_before)),
-                    format!("the row has {fields} fields but the header has {header}; fix the row or remove it"),
-                ),
-                None => IngestError::malformed(path, None, format!("not a readable CSV table: {}", first_line(&e.to_string()))),
-            }
-        })?;
         if k == 0 {
+            separator = sniff_separator(&chunk);
+        }
+        let text: &[u8] = &chunk;
+        // Later chunks have no header line: polars gets the first chunk's column names instead.
+        let schema = (k > 0).then_some(raw_names.as_slice());
+        let df =
+            read_table(text, separator, true, schema).or_else(|_| read_table(text, separator, false, schema)).map_err(
+                |e| match ragged_line(text, separator, schema.map(<[PlSmallStr]>::len)) {
+                    Some((line, fields, header)) => IngestError::malformed(
+                        path,
+                        Some(format!("line {}", line + rows_before)),
+                        format!("the row has {fields} fields but the header has {header}; fix the row or remove it"),
+                    ),
+                    None => IngestError::malformed(path, None, format!("not a readable CSV table: {}", first_line(&e.to_string()))),
+                },
+            )?;
+        if k == 0 {
+            raw_names = df.get_column_names().into_iter().cloned().collect();
             names = df.get_column_names().iter().map(|n| n.trim().trim_matches('"').to_string()).collect();
             let l = Layout::of(path, &names)?;
             accs = names
@@ -418,11 +414,21 @@ impl Col {
 /// (`NA` and empty cells as null); when any cell is not a plain number (padded
 /// values, a timestamp column, a header repeated mid-file) it fails and the
 /// caller reads every column as text instead, for [`parse_cell`] to judge.
-fn read_table(text: &[u8], separator: u8, numeric: bool) -> PolarsResult<DataFrame> {
+fn read_table(text: &[u8], separator: u8, numeric: bool, names: Option<&[PlSmallStr]>) -> PolarsResult<DataFrame> {
     let parse = CsvParseOptions::default()
         .with_separator(separator)
         .with_missing_is_null(true)
         .with_null_values(Some(NullValues::AllColumns(vec!["NA".into()])));
+    if let Some(names) = names {
+        let dtype = if numeric { DataType::Float64 } else { DataType::String };
+        let schema: Schema = names.iter().map(|n| Field::new(n.clone(), dtype.clone())).collect();
+        return CsvReadOptions::default()
+            .with_has_header(false)
+            .with_schema(Some(std::sync::Arc::new(schema)))
+            .with_parse_options(parse)
+            .into_reader_with_file_handle(Cursor::new(text))
+            .finish();
+    }
     let base = CsvReadOptions::default().with_has_header(true).with_raise_if_empty(true).with_parse_options(parse);
     if !numeric {
         return base.with_infer_schema_length(Some(0)).into_reader_with_file_handle(Cursor::new(text)).finish();
@@ -439,7 +445,7 @@ fn read_table(text: &[u8], separator: u8, numeric: bool) -> PolarsResult<DataFra
 
 /// The first row with more fields than the header (what polars rejects without saying where):
 /// `(line number, fields, header fields)`. Quoted separators are not counted.
-fn ragged_line(text: &[u8], separator: u8) -> Option<(usize, usize, usize)> {
+fn ragged_line(text: &[u8], separator: u8, header_fields: Option<usize>) -> Option<(usize, usize, usize)> {
     let count = |line: &[u8]| {
         let mut quoted = false;
         1 + line
@@ -453,7 +459,10 @@ fn ragged_line(text: &[u8], separator: u8) -> Option<(usize, usize, usize)> {
             .count()
     };
     let mut lines = text.split(|&b| b == b'\n');
-    let header = count(lines.next()?);
+    let header = match header_fields {
+        Some(h) => h,
+        None => count(lines.next()?),
+    };
     lines.enumerate().find_map(|(i, l)| {
         let l = l.strip_suffix(b"\r").unwrap_or(l);
         let n = count(l);

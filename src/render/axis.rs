@@ -1,7 +1,7 @@
 //! The chart's shared x axis, and y ranges that ignore extreme outliers.
 
 use super::style::RANGE_QUANTILES;
-use crate::model::{Axis, Series};
+use crate::model::Axis;
 use crate::rules::{RunView, Span};
 
 /// Which unit the chart's x axis counts, and how to bring every series onto it.
@@ -37,14 +37,6 @@ impl ChartAxis {
             (Axis::Epoch, Axis::Step, Some(spe)) => Some((x + 1.0) * spe - 1.0),
             _ => None,
         }
-    }
-
-    /// The series' x on the chart's axis, or `None` when it cannot be placed there.
-    pub fn xs(&self, s: &Series) -> Option<Vec<f64>> {
-        if s.axis == self.axis {
-            return Some(s.x.clone());
-        }
-        s.x.iter().map(|&x| self.convert(s.axis, x)).collect()
     }
 
     pub fn span(&self, span: &Span) -> Option<(f64, f64)> {

@@ -8,26 +8,20 @@ use super::style::{SMOOTH_UNITS, SMOOTH_WEIGHT, TRAIN, VALIDATION};
 use crate::rules::RunView;
 use crate::smooth::ema_time_weighted;
 
-pub fn panel(view: &RunView, axis: &ChartAxis, classes: Option<u32>) -> Option<Panel> {
+pub fn panel(view: &RunView, axis: &ChartAxis, classes: Option<u32>, columns: usize) -> Option<Panel> {
     let mut lines = Vec::new();
     if let Some(fine) = view.train_loss_fine.filter(|p| !p.epoch_level) {
         let s = fine.series;
-        if let Some(x) = axis.xs(s) {
-            lines.push(Line::new(s.name.clone(), TRAIN, x.clone(), s.values.clone(), Mark::Faint));
-            // Time-weighted, so the smoothing horizon is a fixed share of the chart however densely the run logged.
-            let span = x.last().zip(x.first()).map_or(1.0, |(b, a)| (b - a).abs()).max(f64::MIN_POSITIVE);
-            let smooth = ema_time_weighted(&x, &s.values, SMOOTH_WEIGHT, span / SMOOTH_UNITS);
-            lines.push(Line::new(format!("{} (EMA)", s.name), TRAIN, x, smooth, Mark::Smooth));
-        }
+        lines.extend(Line::of(s.name.clone(), TRAIN, &s.x, &s.values, Mark::Faint, s.axis, axis, columns));
+        // Time-weighted, so the smoothing horizon is a fixed share of the chart however densely the run logged.
+        let span = s.x.last().zip(s.x.first()).map_or(1.0, |(b, a)| (b - a).abs()).max(f64::MIN_POSITIVE);
+        let smooth = ema_time_weighted(&s.x, &s.values, SMOOTH_WEIGHT, span / SMOOTH_UNITS);
+        lines.extend(Line::of(format!("{} (EMA)", s.name), TRAIN, &s.x, &smooth, Mark::Smooth, s.axis, axis, columns));
     }
-    if let Some(p) = view.train_loss.filter(|p| p.epoch_level) {
-        if let Some(x) = axis.xs(p.series) {
-            lines.push(Line::new(p.series.name.clone(), TRAIN, x, p.series.values.clone(), Mark::LineWithMarkers));
-        }
-    }
-    if let Some(p) = view.val_loss {
-        if let Some(x) = axis.xs(p.series) {
-            lines.push(Line::new(p.series.name.clone(), VALIDATION, x, p.series.values.clone(), Mark::LineWithMarkers));
+    for (pick, color) in [(view.train_loss.filter(|p| p.epoch_level), TRAIN), (view.val_loss, VALIDATION)] {
+        if let Some(p) = pick {
+            let s = p.series;
+            lines.extend(Line::of(s.name.clone(), color, &s.x, &s.values, Mark::LineWithMarkers, s.axis, axis, columns));
         }
     }
     if lines.is_empty() {

@@ -8,16 +8,12 @@ use crate::rules::RunView;
 /// A fall to this fraction of the previous rate or less is a drop worth marking.
 const DROP: f64 = 0.5;
 
-pub fn panel(view: &RunView, axis: &ChartAxis) -> Option<Panel> {
+pub fn panel(view: &RunView, axis: &ChartAxis, columns: usize) -> Option<Panel> {
     let s = view.lr?.series;
-    let x = axis.xs(s)?;
-    let ticks = (1..s.len()).filter(|&i| s.values[i] <= DROP * s.values[i - 1] && s.values[i] > 0.0).map(|i| x[i]).collect();
-    Some(Panel {
-        title: "learning rate".into(),
-        y_label: "lr (log)".into(),
-        log_y: true,
-        lines: vec![Line::new(s.name.clone(), LR, x, s.values.clone(), Mark::Line)],
-        ticks,
-        ..Panel::default()
-    })
+    let line = Line::of(s.name.clone(), LR, &s.x, &s.values, Mark::Line, s.axis, axis, columns)?;
+    let ticks = (1..s.len())
+        .filter(|&i| s.values[i] <= DROP * s.values[i - 1] && s.values[i] > 0.0)
+        .filter_map(|i| axis.convert(s.axis, s.x[i]))
+        .collect();
+    Some(Panel { title: "learning rate".into(), y_label: "lr (log)".into(), log_y: true, lines: vec![line], ticks, ..Panel::default() })
 }

@@ -5,13 +5,12 @@ use super::panel::{Line, Mark, Panel};
 use super::style::{TRAIN, VALIDATION};
 use crate::rules::RunView;
 
-pub fn panel(view: &RunView, axis: &ChartAxis) -> Option<Panel> {
+pub fn panel(view: &RunView, axis: &ChartAxis, columns: usize) -> Option<Panel> {
     let mut lines = Vec::new();
     for (pick, color) in [(view.train_metric, TRAIN), (view.val_metric, VALIDATION)] {
         let Some(p) = pick else { continue };
-        if let Some(x) = axis.xs(p.series) {
-            lines.push(Line::new(p.series.name.clone(), color, x, p.series.values.clone(), Mark::LineWithMarkers));
-        }
+        let s = p.series;
+        lines.extend(Line::of(s.name.clone(), color, &s.x, &s.values, Mark::LineWithMarkers, s.axis, axis, columns));
     }
     if lines.is_empty() {
         return None;

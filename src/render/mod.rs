@@ -79,19 +79,13 @@ struct Chart {
 fn prepare(report: &RunReport, classes: Option<u32>, detail: Detail) -> Option<Chart> {
     let view = RunView::new(&report.run);
     let axis = ChartAxis::for_view(&view);
-    // Each panel is thinned as soon as it is built, so only one panel's full curves exist at a time.
+    // Lines are thinned to the chart's pixel columns as they are built (see `Line::of`).
     let columns = detail.columns();
-    let thin = |p: Option<Panel>| {
-        p.map(|mut p| {
-            p.lines.iter_mut().for_each(|l| l.thin(columns));
-            p
-        })
-    };
     let mut panels: Vec<Panel> = [
-        thin(loss::panel(&view, &axis, classes)),
-        thin(metric::panel(&view, &axis)),
-        thin(lr::panel(&view, &axis)),
-        thin(update_ratio::panel(&view, &axis)),
+        loss::panel(&view, &axis, classes, columns),
+        metric::panel(&view, &axis, columns),
+        lr::panel(&view, &axis, columns),
+        update_ratio::panel(&view, &axis, columns),
     ]
     .into_iter()
     .flatten()
@@ -102,7 +96,7 @@ fn prepare(report: &RunReport, classes: Option<u32>, detail: Detail) -> Option<C
         }
     }
     if panels.is_empty() {
-        panels.extend(thin(other::panel(&report.run, &axis)));
+        panels.extend(other::panel(&report.run, &axis, columns));
     }
     if panels.is_empty() {
         return None;

@@ -9,15 +9,18 @@ use crate::model::Run;
 /// At most this many series share the fallback panel.
 const MAX_SERIES: usize = 5;
 
-pub fn panel(run: &Run, axis: &ChartAxis) -> Option<Panel> {
+pub fn panel(run: &Run, axis: &ChartAxis, columns: usize) -> Option<Panel> {
     let lines: Vec<Line> = run
         .series
         .iter()
         .filter(|s| !s.is_empty())
-        .filter_map(|s| Some((s, axis.xs(s)?)))
+        .filter_map(|s| Line::of(s.name.clone(), RUN_COLORS[0], &s.x, &s.values, Mark::Line, s.axis, axis, columns))
         .take(MAX_SERIES)
         .enumerate()
-        .map(|(i, (s, x))| Line::new(s.name.clone(), RUN_COLORS[i % RUN_COLORS.len()], x, s.values.clone(), Mark::Line))
+        .map(|(i, mut l)| {
+            l.color = RUN_COLORS[i % RUN_COLORS.len()];
+            l
+        })
         .collect();
     (!lines.is_empty()).then(|| Panel { title: "curves".into(), y_label: "value".into(), lines, ..Panel::default() })
 }

@@ -4,8 +4,10 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
+use super::axis::ChartAxis;
 use super::downsample::m4;
 use super::style::*;
+use crate::model::Axis;
 use crate::rules::Severity;
 
 /// How a line's points are drawn.
@@ -33,6 +35,30 @@ pub struct Line {
 impl Line {
     pub fn new(label: String, color: RGBColor, x: Vec<f64>, y: Vec<f64>, mark: Mark) -> Line {
         Line { label, color, x, y, mark, bad_x: Vec::new() }
+    }
+
+    /// A thinned line straight from a series' slices (`from` is the unit of `x`): M4 runs on the
+    /// raw x and only the kept points are converted to the chart's axis (the conversion is
+    /// affine, so the buckets are the same), so no full-length copy is ever made.
+    /// `None` when the series cannot be placed on the chart's axis.
+    #[allow(clippy::too_many_arguments)]
+    pub fn of(
+        label: String,
+        color: RGBColor,
+        x: &[f64],
+        y: &[f64],
+        mark: Mark,
+        from: Axis,
+        chart: &ChartAxis,
+        columns: usize,
+    ) -> Option<Line> {
+        let first = x.first().copied().unwrap_or(0.0);
+        chart.convert(from, first)?;
+        let conv = |v: f64| chart.convert(from, v).unwrap_or(v);
+        let bad: Vec<f64> = x.iter().zip(y).filter(|(_, v)| !v.is_finite()).map(|(x, _)| *x).collect();
+        let bad_x = m4(&bad, &vec![0.0; bad.len()], columns).into_iter().map(|p| conv(p.0)).collect();
+        let (xs, ys): (Vec<f64>, Vec<f64>) = m4(x, y, columns).into_iter().map(|(a, b)| (conv(a), b)).unzip();
+        Some(Line { label, color, x: xs, y: ys, mark, bad_x })
     }
 
     /// Keeps what `columns` pixel columns can show (M4: first, min, max, last per column),

@@ -5,14 +5,14 @@ use super::panel::{Line, Mark, Panel};
 use super::style::{HEALTHY_RATIO, RATIO};
 use crate::rules::RunView;
 
-pub fn panel(view: &RunView, axis: &ChartAxis) -> Option<Panel> {
+pub fn panel(view: &RunView, axis: &ChartAxis, columns: usize) -> Option<Panel> {
     let s = view.update_ratio?.series;
-    let x = axis.xs(s)?;
+    let line = Line::of(s.name.clone(), RATIO, &s.x, &s.values, Mark::Line, s.axis, axis, columns)?;
     Some(Panel {
         title: "update / weight ratio".into(),
         y_label: "ratio (log)".into(),
         log_y: true,
-        lines: vec![Line::new(s.name.clone(), RATIO, x, s.values.clone(), Mark::Line)],
+        lines: vec![line],
         band: Some((HEALTHY_RATIO.0, HEALTHY_RATIO.1, "healthy (~1e-3)".into())),
         ..Panel::default()
     })

@@ -64,11 +64,11 @@ impl Rule for LrSchedule {
     fn check(&self, ctx: &Ctx) -> Vec<Finding> {
         let Some(p) = ctx.view.lr else { return vec![] };
         let s = p.series;
-        let pts: Vec<(f64, f64)> = s.x.iter().zip(&s.values).filter(|(_, v)| v.is_finite() && **v > 0.0).map(|(x, v)| (*x, *v)).collect();
         // The shape needs a few thousand points, not millions: keep every k-th, plus the last.
-        let step = pts.len().div_ceil(MAX_FIT_POINTS).max(1);
-        let last = pts.last().copied();
-        let mut pts: Vec<(f64, f64)> = pts.into_iter().step_by(step).collect();
+        let usable = |(x, v): (&f64, &f64)| (v.is_finite() && *v > 0.0).then_some((*x, *v));
+        let step = s.len().div_ceil(MAX_FIT_POINTS).max(1);
+        let last = s.x.iter().zip(&s.values).rev().find_map(usable);
+        let mut pts: Vec<(f64, f64)> = s.x.iter().zip(&s.values).step_by(step).filter_map(usable).collect();
         if let (Some(l), Some(p)) = (last, pts.last()) {
             if l.0 != p.0 {
                 pts.push(l);

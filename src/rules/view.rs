@@ -203,11 +203,12 @@ impl<'a> RunView<'a> {
         };
         let r = reference.series;
         let on_epoch = r.epochs().is_some();
-        let key = |s: &Series| -> Option<Vec<f64>> {
+        // Borrowed, not copied: a per-step series of millions of points is aligned in place.
+        let key = |s: &'a Series| -> Option<&'a [f64]> {
             if on_epoch {
-                s.epochs().map(<[f64]>::to_vec)
+                s.epochs()
             } else if s.axis == r.axis {
-                Some(s.x.clone())
+                Some(&s.x)
             } else {
                 None
             }
@@ -221,12 +222,12 @@ impl<'a> RunView<'a> {
                 return Some(s.values.clone());
             }
             let k = key(s)?;
-            Some(if last { align_last(&ref_key, &k, &s.values) } else { align_mean(&ref_key, &k, &s.values) })
+            Some(if last { align_last(ref_key, k, &s.values) } else { align_mean(ref_key, k, &s.values) })
         };
         let metric_lower = self.val_metric.or(self.train_metric).is_some_and(|p| p.series.role.kind == Kind::MetricLower);
         EvalTable {
             axis: Some(if on_epoch { Axis::Epoch } else { r.axis }),
-            x: ref_key.clone(),
+            x: ref_key.to_vec(),
             val_loss: align(self.val_loss, false),
             val_metric: align(self.val_metric, false),
             train_loss: align(self.train_loss, false),
