@@ -71,14 +71,73 @@ def tfevents_section(args, tmp):
         print(f"{name:<32} {t:8.3f} s  {t / ours:6.1f}x curvecheck inspect")
 
 
+def timed_rss(cmd):
+    """Wall time and peak RSS (MB) of one run, via GNU time."""
+    t0 = time.perf_counter()
+    p = subprocess.run(["/usr/bin/time", "-f", "%M"] + cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    wall = time.perf_counter() - t0
+    if p.returncode not in (0, 1):
+        sys.exit(f"{' '.join(cmd)} failed: {p.stderr[-300:]}")
+    return wall, int(p.stderr.strip().splitlines()[-1]) / 1024
+
+
+def large_section(args, tmp):
+    """10M-row CSV: diagnose --plot against polars (read + EWM) and a pandas + matplotlib script."""
+    rows = args.large_rows
+    csv = os.path.join(tmp, "big10m.csv")
+    subprocess.run([sys.executable, os.path.join(HERE, "gen_logs.py"), "--rows", str(rows), "--out", csv], check=True)
+    print(f"\n{rows} rows, {os.path.getsize(csv) / 1e6:.0f} MB; each command run {args.repeat} times after one warm-up, median (spread)")
+    png = os.path.join(tmp, "out.png")
+    cmds = {
+        "polars (Python): read_csv + ewm_mean": [sys.executable, "-c", f"import polars as pl; d = pl.read_csv({csv!r}); d['train_loss'].ewm_mean(alpha=0.4)"],
+        "pandas read + ewm + matplotlib PNG": [sys.executable, "-c",
+            "import matplotlib; matplotlib.use('Agg'); import matplotlib.pyplot as plt, pandas as pd\n"
+            f"d = pd.read_csv({csv!r}); s = d['train_loss'].ewm(alpha=0.4).mean()\n"
+            "f, a = plt.subplots(figsize=(12, 4)); a.plot(d['step'], d['train_loss'], ',', alpha=0.3); a.plot(d['step'], s)\n"
+            f"f.savefig({png!r})"],
+        "curvecheck diagnose --plot": [args.bin, "diagnose", csv, "--plot", png, "--format", "json", "--quiet"],
+    }
+    results = {}
+    for name, cmd in cmds.items():
+        try:
+            timed_rss(cmd)
+        except SystemExit as e:
+            print(f"{name}: skipped ({e})")
+            continue
+        runs = [timed_rss(cmd) for _ in range(args.repeat)]
+        walls = sorted(r[0] for r in runs)
+        results[name] = (statistics.median(walls), walls[0], walls[-1], max(r[1] for r in runs))
+    ours = results["curvecheck diagnose --plot"][0]
+    for name, (med, lo, hi, rss) in results.items():
+        print(f"{name:<40} {med:7.2f} s ({lo:.2f}-{hi:.2f})  peak {rss:6.0f} MB  {med / ours:5.1f}x curvecheck")
+
+
+def trainer_state_section(args, tmp):
+    """200k-entry trainer_state.json: curvecheck diagnose against json.load + DataFrame + EWM."""
+    path = os.path.join(tmp, "trainer_state.json")
+    subprocess.run([sys.executable, os.path.join(HERE, "gen_logs.py"), "--rows", "200000", "--trainer-state", "--out", path], check=True)
+    print(f"\ntrainer_state.json: 200,000 log_history entries, {os.path.getsize(path) / 1e6:.0f} MB, median of {args.repeat}")
+    base = timed([sys.executable, "-c", f"import json, pandas as pd; d = json.load(open({path!r})); df = pd.DataFrame(d['log_history']); df['loss'].ewm(alpha=0.4).mean()"], args.repeat)
+    ours = timed([args.bin, "diagnose", path, "--format", "json", "--quiet"], args.repeat)
+    print(f"json.load + DataFrame + ewm      {base:7.3f} s  {base / ours:5.1f}x curvecheck")
+    print(f"curvecheck diagnose              {ours:7.3f} s")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--bin", default="target/release/curvecheck")
     ap.add_argument("--rows", type=int, default=1_000_000)
     ap.add_argument("--repeat", type=int, default=5)
-    ap.add_argument("--only", choices=["csv", "tfevents", "all"], default="all")
+    ap.add_argument("--only", choices=["csv", "tfevents", "large", "trainer-state", "all"], default="all")
+    ap.add_argument("--large-rows", type=int, default=10_000_000)
     args = ap.parse_args()
     tmp = tempfile.mkdtemp(prefix="curvecheck-bench-")
+    if args.only in ("large", "all"):
+        large_section(args, tmp)
+    if args.only in ("trainer-state", "all"):
+        trainer_state_section(args, tmp)
+    if args.only in ("large", "trainer-state"):
+        return
     if args.only in ("tfevents", "all"):
         tfevents_section(args, tmp)
     if args.only == "tfevents":

@@ -17,7 +17,10 @@ def main():
     ap.add_argument("--rows", type=int, default=1_000_000)
     ap.add_argument("--steps-per-epoch", type=int, default=1000)
     ap.add_argument("--out", required=True)
+    ap.add_argument("--trainer-state", action="store_true", help="write a Hugging Face trainer_state.json with --rows log_history entries instead")
     args = ap.parse_args()
+    if args.trainer_state:
+        return trainer_state(args.rows, args.out)
     rnd = random.Random(42)
     n, spe = args.rows, args.steps_per_epoch
     with open(args.out, "w") as f:
@@ -32,6 +35,26 @@ def main():
                 f.write(f"{step},{step // spe},{loss:.6f},{lr:.6g},{val:.6f},{acc:.4f}\n")
             else:
                 f.write(f"{step},{step // spe},{loss:.6f},{lr:.6g},,\n")
+
+
+def trainer_state(entries, out):
+    """A trainer_state.json with `entries` log_history entries: a train entry every 10 steps, an eval every 1000."""
+    import json
+    rnd = random.Random(42)
+    steps = entries * 10
+    hist = []
+    for i in range(entries):
+        step = (i + 1) * 10
+        t = step / steps
+        if (i + 1) % 100 == 0:
+            hist.append({"epoch": round(step / 1000, 2), "eval_loss": 0.3 + 2.0 * math.exp(-5 * t) + rnd.gauss(0, 0.01),
+                         "eval_runtime": 12.5, "eval_samples_per_second": 80.0, "eval_steps_per_second": 10.0, "step": step})
+        else:
+            hist.append({"epoch": round(step / 1000, 2), "grad_norm": 1.0 + rnd.random(), "learning_rate": 5e-5 * (1 - t),
+                         "loss": round(0.2 + 2.1 * math.exp(-5 * t) + rnd.gauss(0, 0.05), 4), "step": step})
+    state = {"best_metric": None, "epoch": steps / 1000, "global_step": steps, "log_history": hist, "max_steps": steps}
+    with open(out, "w") as f:
+        json.dump(state, f, indent=2, sort_keys=True)
 
 
 if __name__ == "__main__":

@@ -13,6 +13,8 @@
 
 use std::path::Path;
 
+use std::sync::LazyLock;
+
 use regex::Regex;
 
 use super::builder::SeriesBuilder;
@@ -21,16 +23,22 @@ use super::detect::strip_bom;
 use super::IngestError;
 use crate::model::{Axis, RepeatedX, Run};
 
+/// `Epoch(train) [e][i/N]`, `Epoch(val) [e][i/N]`, `Iter(train) [i/N]`: compiled once.
+static HEAD: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    Regex::new(r"(Epoch|Iter)\((\w+)\)\s*\[\s*(\d+)\s*\](?:\[\s*(\d+)\s*/\s*(\d+)\s*\])?|(Iter)\((\w+)\)\s*\[\s*(\d+)\s*/\s*(\d+)\s*\]")
+        .ok()
+});
+/// `key: value` pairs after the head.
+static PAIR: LazyLock<Option<Regex>> = LazyLock::new(|| Regex::new(r"([A-Za-z_][\w/().\-]*):\s+(\S+)").ok());
+
 /// The marker MMEngine's logger puts in every line.
 pub const MARKER: &str = " - mmengine - ";
 
 pub fn read(path: &Path, bytes: &[u8]) -> Result<Run, IngestError> {
     let text = String::from_utf8_lossy(strip_bom(bytes));
-    let head = Regex::new(
-        r"(Epoch|Iter)\((\w+)\)\s*\[\s*(\d+)\s*\](?:\[\s*(\d+)\s*/\s*(\d+)\s*\])?|(Iter)\((\w+)\)\s*\[\s*(\d+)\s*/\s*(\d+)\s*\]",
-    )
-    .map_err(|e| IngestError::malformed(path, None, e.to_string()))?;
-    let pair = Regex::new(r"([A-Za-z_][\w/().\-]*):\s+(\S+)").map_err(|e| IngestError::malformed(path, None, e.to_string()))?;
+    let (Some(head), Some(pair)) = (HEAD.as_ref(), PAIR.as_ref()) else {
+        return Err(IngestError::malformed(path, None, "internal: the MMEngine line patterns do not compile"));
+    };
     let mut run = Run::new("", path.display().to_string(), "mmengine-log");
     let mut builder = SeriesBuilder::new(RepeatedX::Restart);
     let mut last_train_iter = 0.0;
