@@ -5,6 +5,7 @@
 //! [`ingest`] (any format → [`model::Run`]) → [`smooth`] → [`rules`] → [`report`].
 
 pub mod cli;
+pub mod commands;
 pub mod config;
 pub mod ingest;
 pub mod model;

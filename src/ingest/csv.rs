@@ -18,6 +18,7 @@ use polars::prelude::*;
 
 use super::builder::SeriesBuilder;
 use super::cells::{parse_cell, Cell};
+use super::chunks;
 use super::detect::{strip_bom, Format};
 use super::IngestError;
 use crate::model::{Axis, Kind, RepeatedX, Role, Run, SKIPPED_DETAIL_CAP};
@@ -39,17 +40,7 @@ pub fn read(path: &Path, bytes: &[u8], format: Format) -> Result<Run, IngestErro
 
 fn read_in_chunks(path: &Path, bytes: &[u8], format: Format, chunk_bytes: usize) -> Result<Run, IngestError> {
     let text = strip_bom(bytes);
-    let mut rest = text;
-    let mut chunks = std::iter::from_fn(move || {
-        if rest.is_empty() {
-            return None;
-        }
-        let cut = split_point(rest, chunk_bytes);
-        let (chunk, tail) = rest.split_at(cut);
-        rest = tail;
-        Some(Ok(std::borrow::Cow::Borrowed(chunk)))
-    });
-    read_chunks(path, format, text.len() as u64, &mut chunks)
+    read_chunks(path, format, text.len() as u64, &mut chunks::in_memory(text, chunk_bytes))
 }
 
 /// Reads a CSV file from disk chunk by chunk, never holding more than a chunk of its text.
@@ -58,62 +49,8 @@ pub fn read_streaming(path: &Path, file: std::fs::File, format: Format) -> Resul
 }
 
 fn stream_in_chunks(path: &Path, file: std::fs::File, format: Format, chunk_bytes: usize) -> Result<Run, IngestError> {
-    use std::io::Read;
     let total = file.metadata().map(|m| m.len()).unwrap_or(0);
-    let mut reader = std::io::BufReader::with_capacity(1 << 20, file);
-    let mut carry: Vec<u8> = Vec::new();
-    let mut first = true;
-    let mut done = false;
-    let mut chunks = std::iter::from_fn(move || loop {
-        if done && carry.is_empty() {
-            return None;
-        }
-        let mut buf = std::mem::take(&mut carry);
-        if !done {
-            let want = chunk_bytes.saturating_sub(buf.len()).max(chunk_bytes / 4).max(1);
-            let start = buf.len();
-            buf.resize(start + want, 0);
-            let mut filled = start;
-            while filled < buf.len() {
-                match reader.read(&mut buf[filled..]) {
-                    Ok(0) => {
-                        done = true;
-                        break;
-                    }
-                    Ok(n) => filled += n,
-                    Err(e) => return Some(Err(IngestError::Io { path: path.display().to_string(), source: e })),
-                }
-            }
-            buf.truncate(filled);
-        }
-        if first {
-            first = false;
-            let bom = buf.len() - strip_bom(&buf).len();
-            buf.drain(..bom);
-        }
-        if !done {
-            // Hand over whole lines only; a line longer than the chunk waits for more bytes.
-            match buf.iter().rposition(|&b| b == b'\n') {
-                Some(i) => carry = buf.split_off(i + 1),
-                None => {
-                    carry = buf;
-                    continue;
-                }
-            }
-        }
-        if !buf.is_empty() {
-            return Some(Ok(std::borrow::Cow::Owned(buf)));
-        }
-    });
-    read_chunks(path, format, total, &mut chunks)
-}
-
-/// The end of the last whole line within `max` bytes (the whole text when it has no newline there).
-fn split_point(text: &[u8], max: usize) -> usize {
-    if text.len() <= max {
-        return text.len();
-    }
-    text[..max].iter().rposition(|&b| b == b'\n').map_or(text.len(), |i| i + 1)
+    read_chunks(path, format, total, &mut chunks::from_file(path, file, chunk_bytes))
 }
 
 /// Head-room over the estimated rows when reserving column memory after the first chunk.

@@ -7,6 +7,7 @@
 
 pub mod builder;
 pub mod cells;
+mod chunks;
 mod csv;
 pub mod dedupe;
 mod detect;

@@ -1,0 +1,205 @@
+//! What each subcommand does: read, diagnose, write. `main.rs` only parses and reports errors.
+
+use std::io::{IsTerminal, Write};
+use std::process::ExitCode;
+
+use anyhow::{anyhow, Context};
+
+use crate::cli::{Cli, ColorChoice, Command, DiagnoseArgs, FailOn, InputArgs, InspectArgs, InspectFormat, OutputFormat, WriteArgs};
+use crate::config;
+use crate::ingest::{self, IngestError};
+use crate::model::Run;
+use crate::render;
+use crate::report::{self, json::JsonReporter, markdown::MarkdownReporter, text::TextReporter, Reporter, RunReport};
+use crate::rules::{self, Severity};
+
+const EXIT_FINDINGS: u8 = 1;
+/// Bad input or usage.
+pub const EXIT_BAD_INPUT: u8 = 2;
+
+pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Diagnose(args) => diagnose(&args),
+        Command::Inspect(args) => inspect(&args),
+        Command::Plot(args) => plot(&args),
+        Command::Report(args) => html_report(&args),
+        Command::Rules { markdown } => {
+            let out = if markdown {
+                rules::markdown_table()
+            } else {
+                let mut out = String::new();
+                for r in rules::REGISTRY {
+                    out.push_str(&format!("{:<16} {:<8} {}\n", r.id(), r.severity().as_str(), r.summary()));
+                }
+                out.push_str("\n`curvecheck explain RULE` shows a rule's documentation and options.\n");
+                out
+            };
+            write_stdout(out.as_bytes())?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Explain { rule } => {
+            let r = rules::find(&rule).ok_or_else(|| anyhow!("no rule '{rule}'; rules are: {}", rules::ids().join(", ")))?;
+            let mut out = rules::docs(r);
+            out.push('\n');
+            if r.params().is_empty() {
+                out.push_str("(none)\n");
+            }
+            for p in r.params() {
+                out.push_str(&format!("- `{}.{}` (default {}): {}\n", r.id(), p.name, p.default, p.doc));
+            }
+            write_stdout(out.as_bytes())?;
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+/// Reads every path; bad inputs are reported and remembered, the rest still read.
+fn read_all(input: &InputArgs) -> anyhow::Result<(Vec<Run>, Vec<IngestError>)> {
+    let opts = config::read_options(input).map_err(|e| anyhow!(e))?;
+    let mut runs = Vec::new();
+    let mut errors = Vec::new();
+    for path in &input.paths {
+        let progress = crate::progress::Progress::start(&format!("reading {}", path.display()), !input.quiet);
+        let mut read = ingest::read_path(path, &opts);
+        drop(progress);
+        if input.strict {
+            let (clean, dirty): (Vec<Run>, Vec<Run>) = read.runs.into_iter().partition(|r| r.skipped_count == 0);
+            read.runs = clean;
+            for r in dirty {
+                let first = r.skipped.first().map(|s| format!("{}: {}", s.location, s.reason)).unwrap_or_default();
+                let msg =
+                    format!("{} record(s) or cell(s) could not be used (first: {first}); --strict makes that an error", r.skipped_count);
+                errors.push(IngestError::malformed(std::path::Path::new(&r.source), None, msg));
+            }
+        }
+        runs.append(&mut read.runs);
+        errors.append(&mut read.errors);
+        for skipped in &read.ignored {
+            eprintln!("curvecheck: note: skipped {skipped}");
+        }
+    }
+    Ok((runs, errors))
+}
+
+fn report_errors(errors: &[IngestError]) {
+    for e in errors {
+        eprintln!("curvecheck: error: {e}");
+    }
+}
+
+fn inspect(args: &InspectArgs) -> anyhow::Result<ExitCode> {
+    let (runs, errors) = read_all(&args.input)?;
+    report_errors(&errors);
+    if !runs.is_empty() {
+        let out = match args.format {
+            InspectFormat::Text => report::inspect::text(&runs),
+            InspectFormat::Json => report::inspect::json(&runs),
+        };
+        write_stdout(&out)?;
+    }
+    Ok(if errors.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(EXIT_BAD_INPUT) })
+}
+
+/// Reads and diagnoses every input, worst first; unreadable inputs are reported and returned.
+fn diagnose_all(input: &InputArgs, rule_args: &crate::cli::RuleArgs) -> anyhow::Result<(Vec<RunReport>, Vec<IngestError>)> {
+    let settings = config::settings(rule_args).map_err(|e| anyhow!(e))?;
+    let (runs, errors) = read_all(input)?;
+    report_errors(&errors);
+    let mut reports: Vec<RunReport> = runs
+        .into_iter()
+        .map(|run| {
+            let findings = rules::diagnose(&run, &settings);
+            RunReport { run, findings }
+        })
+        .collect();
+    report::worst_first(&mut reports);
+    Ok((reports, errors))
+}
+
+/// Draws every report's chart; several runs need `{run}` in the file name.
+fn draw_charts(reports: &[RunReport], pattern: &std::path::Path, classes: Option<u32>) -> anyhow::Result<()> {
+    if reports.len() > 1 && !pattern.to_string_lossy().contains("{run}") {
+        anyhow::bail!(
+            "{} runs but one chart file '{}': put {{run}} in the name, e.g. charts/{{run}}.png",
+            reports.len(),
+            pattern.display()
+        );
+    }
+    for r in reports {
+        let path = render::chart_path(pattern, &r.run.name);
+        render::render(r, &path, classes)?;
+        eprintln!("curvecheck: wrote {}", path.display());
+    }
+    Ok(())
+}
+
+fn plot(args: &WriteArgs) -> anyhow::Result<ExitCode> {
+    let (reports, errors) = diagnose_all(&args.input, &args.rules)?;
+    if !reports.is_empty() {
+        draw_charts(&reports, &args.output, args.rules.classes)?;
+    }
+    Ok(if errors.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(EXIT_BAD_INPUT) })
+}
+
+fn html_report(args: &WriteArgs) -> anyhow::Result<ExitCode> {
+    let (reports, errors) = diagnose_all(&args.input, &args.rules)?;
+    if reports.is_empty() {
+        return Ok(ExitCode::from(EXIT_BAD_INPUT));
+    }
+    let inputs: Vec<String> = args.input.paths.iter().map(|p| p.display().to_string()).collect();
+    let mut meta = format!("curvecheck {} · inputs: {}", env!("CARGO_PKG_VERSION"), inputs.join(", "));
+    if let Some(c) = args.rules.classes {
+        meta.push_str(&format!(" · --classes {c}"));
+    }
+    for s in &args.rules.settings {
+        meta.push_str(&format!(" · --set {s}"));
+    }
+    if !errors.is_empty() {
+        meta.push_str(&format!(" · {} input(s) could not be read (see the terminal)", errors.len()));
+    }
+    let html = crate::report::html::HtmlReporter { classes: args.rules.classes, meta }.render(&reports);
+    std::fs::write(&args.output, html).with_context(|| format!("writing {}", args.output.display()))?;
+    eprintln!("curvecheck: wrote {} ({} runs)", args.output.display(), reports.len());
+    Ok(if errors.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(EXIT_BAD_INPUT) })
+}
+
+fn diagnose(args: &DiagnoseArgs) -> anyhow::Result<ExitCode> {
+    let (reports, errors) = diagnose_all(&args.input, &args.rules)?;
+    if reports.is_empty() {
+        return Ok(ExitCode::from(EXIT_BAD_INPUT));
+    }
+    let out = match args.format {
+        OutputFormat::Text => TextReporter { color: use_color(args.color) }.render(&reports),
+        OutputFormat::Json => JsonReporter.render(&reports),
+        OutputFormat::Markdown => MarkdownReporter.render(&reports),
+    };
+    write_stdout(&out)?;
+    if let Some(pattern) = &args.plot {
+        draw_charts(&reports, pattern, args.rules.classes)?;
+    }
+    if !errors.is_empty() {
+        return Ok(ExitCode::from(EXIT_BAD_INPUT));
+    }
+    let threshold = match args.fail_on {
+        FailOn::Never => None,
+        FailOn::Warning => Some(Severity::Warning),
+        FailOn::Error => Some(Severity::Error),
+    };
+    let failed = threshold.is_some_and(|t| reports.iter().any(|r| r.findings.iter().any(|f| f.severity >= t)));
+    Ok(if failed { ExitCode::from(EXIT_FINDINGS) } else { ExitCode::SUCCESS })
+}
+
+fn use_color(choice: ColorChoice) -> bool {
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stdout().is_terminal(),
+    }
+}
+
+fn write_stdout(bytes: &[u8]) -> anyhow::Result<()> {
+    let mut out = std::io::stdout().lock();
+    out.write_all(bytes).context("writing to stdout")?;
+    out.flush().context("writing to stdout")?;
+    Ok(())
+}
