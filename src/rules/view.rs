@@ -73,7 +73,7 @@ impl EvalTable {
 
 fn points_per_epoch(s: &Series) -> Option<f64> {
     let e = s.epochs()?;
-    let floors = || e.iter().filter(|v| v.is_finite()).map(|v| v.floor() as i64);
+    let floors = || e.iter().filter(|v| v.is_finite()).map(|&v| fast_floor(v));
     let count = floors().count();
     // Epochs are non-decreasing in every log seen; count changes in one pass, sort only otherwise.
     let monotone = floors().zip(floors().skip(1)).all(|(a, b)| a <= b);
@@ -86,6 +86,16 @@ fn points_per_epoch(s: &Series) -> Option<f64> {
         d.len()
     };
     (distinct > 0).then(|| count as f64 / distinct as f64)
+}
+
+/// `v.floor() as i64` without a libm call per point (the default x86-64 target has no SSE4.1 `roundsd`).
+fn fast_floor(v: f64) -> i64 {
+    let t = v as i64;
+    if (t as f64) > v {
+        t - 1
+    } else {
+        t
+    }
 }
 
 /// Whether each series of a run is per-epoch, computed once (it scans every point).
@@ -295,29 +305,39 @@ fn sorted_pairs<'a>(keys: &'a [f64], values: &'a [f64]) -> (Cow<'a, [f64]>, Cow<
 /// a NaN stays visible. O((n + m) log n) with prefix sums.
 pub fn align_mean(reference: &[f64], keys: &[f64], values: &[f64]) -> Vec<f64> {
     let (k, v) = sorted_pairs(keys, values);
-    let mut sums = Vec::with_capacity(v.len() + 1);
-    let mut counts = Vec::with_capacity(v.len() + 1);
-    sums.push(0.0);
-    counts.push(0usize);
-    for &x in v.iter() {
-        let finite = x.is_finite();
-        sums.push(sums[sums.len() - 1] + if finite { x } else { 0.0 });
-        counts.push(counts[counts.len() - 1] + usize::from(finite));
-    }
     let mut prev = f64::NEG_INFINITY;
+    // Keys are sorted: one cursor walks them once, whatever the number of reference rows.
+    let mut lo = 0usize;
     reference
         .iter()
         .map(|&r| {
-            let lo = k.partition_point(|&x| x <= prev);
-            let hi = k.partition_point(|&x| x <= r).max(lo);
+            if r < prev {
+                // A reference that goes back (rare): find its interval start again.
+                lo = k.partition_point(|&x| x <= r);
+            }
+            while lo < k.len() && k[lo] <= prev {
+                lo += 1;
+            }
+            let mut hi = lo;
+            let (mut sum, mut n, mut non_finite) = (0.0, 0usize, None);
+            while hi < k.len() && k[hi] <= r {
+                let x = v[hi];
+                if x.is_finite() {
+                    sum += x;
+                    n += 1;
+                } else if non_finite.is_none() {
+                    non_finite = Some(x);
+                }
+                hi += 1;
+            }
             if r > prev {
                 prev = r;
             }
-            let n = counts[hi] - counts[lo];
+            lo = hi;
             if n > 0 {
-                (sums[hi] - sums[lo]) / n as f64
+                sum / n as f64
             } else {
-                v[lo..hi].first().copied().unwrap_or(f64::NAN)
+                non_finite.unwrap_or(f64::NAN)
             }
         })
         .collect()
