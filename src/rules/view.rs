@@ -74,11 +74,18 @@ impl EvalTable {
 fn points_per_epoch(s: &Series) -> Option<f64> {
     let e = s.epochs()?;
     let floors = || e.iter().filter(|v| v.is_finite()).map(|&v| fast_floor(v));
-    let count = floors().count();
-    // Epochs are non-decreasing in every log seen; count changes in one pass, sort only otherwise.
-    let monotone = floors().zip(floors().skip(1)).all(|(a, b)| a <= b);
+    // Epochs are non-decreasing in every log seen: one pass counts points and changes; sort only otherwise.
+    let (mut count, mut changes, mut monotone, mut last) = (0usize, 0usize, true, None::<i64>);
+    for f in floors() {
+        count += 1;
+        if let Some(l) = last {
+            monotone &= l <= f;
+            changes += usize::from(l != f);
+        }
+        last = Some(f);
+    }
     let distinct = if monotone {
-        floors().zip(floors().skip(1)).filter(|(a, b)| a != b).count() + usize::from(count > 0)
+        changes + usize::from(count > 0)
     } else {
         let mut d: Vec<i64> = floors().collect();
         d.sort_unstable();
