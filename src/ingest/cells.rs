@@ -52,6 +52,10 @@ fn parse_tensor_repr(s: &str) -> Option<f64> {
 /// rewrite, which is the common case and costs one scan.
 pub fn sanitize_python_json(text: &str) -> Option<String> {
     let bytes = text.as_bytes();
+    // Most logs hold neither token anywhere: a SIMD substring search says so without the careful scan.
+    if memchr::memmem::find(bytes, b"NaN").is_none() && memchr::memmem::find(bytes, b"Infinity").is_none() {
+        return None;
+    }
     let mut out: Option<String> = None;
     let mut last = 0;
     let mut in_string = false;

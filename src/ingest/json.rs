@@ -3,6 +3,10 @@
 
 use std::path::Path;
 
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use super::builder::SeriesBuilder;
@@ -16,11 +20,33 @@ const HF_AXIS_KEYS: &[&str] = &["step", "epoch"];
 /// Keys only the final summary entry of `log_history` has.
 const HF_SUMMARY_KEYS: &[&str] = &["train_runtime", "total_flos", "train_samples_per_second"];
 
+/// One `log_history` entry with borrowed keys (no allocation per key); `None` when it is not an object.
+type Entry<'a> = Option<BTreeMap<Cow<'a, str>, Value>>;
+
+/// The part of `trainer_state.json` curvecheck reads, deserialised directly (200k entries as
+/// `serde_json::Value` trees cost twice the time).
+#[derive(Deserialize)]
+struct TrainerState<'a> {
+    #[serde(borrow)]
+    log_history: Vec<BTreeMap<Cow<'a, str>, Value>>,
+    #[serde(default)]
+    best_metric: Option<Value>,
+}
+
 pub fn read(path: &Path, bytes: &[u8]) -> Result<Run, IngestError> {
     let text = std::str::from_utf8(strip_bom(bytes))
         .map_err(|e| IngestError::malformed(path, Some(format!("byte {}", e.valid_up_to())), "not valid UTF-8"))?;
     let clean = sanitize_python_json(text);
-    let doc: Value = serde_json::from_str(clean.as_deref().unwrap_or(text)).map_err(|e| {
+    let text = clean.as_deref().unwrap_or(text);
+    if memchr::memmem::find(text.as_bytes(), b"\"log_history\"").is_some() {
+        if let Ok(state) = serde_json::from_str::<TrainerState>(text) {
+            let best = state.best_metric.as_ref().and_then(Value::as_f64);
+            let entries: Vec<Entry> = state.log_history.into_iter().map(Some).collect();
+            return Ok(read_trainer_state(path, best, &entries));
+        }
+    }
+    // The general path: any object, with errors that say where the document breaks.
+    let doc: Value = serde_json::from_str(text).map_err(|e| {
         let what = if e.is_eof() { "the file ends in the middle of the JSON document (truncated?)" } else { "invalid JSON" };
         IngestError::malformed(path, Some(format!("line {}, column {}", e.line(), e.column())), format!("{what}: {e}"))
     })?;
@@ -28,19 +54,28 @@ pub fn read(path: &Path, bytes: &[u8]) -> Result<Run, IngestError> {
         return Err(IngestError::not_a_log(path, "expected a JSON object at the top level"));
     };
     match top.get("log_history") {
-        Some(Value::Array(entries)) => Ok(read_trainer_state(path, &top, entries)),
+        Some(Value::Array(entries)) => {
+            let entries: Vec<Entry> = entries
+                .iter()
+                .map(|e| match e {
+                    Value::Object(m) => Some(m.iter().map(|(k, v)| (Cow::Borrowed(k.as_str()), v.clone())).collect()),
+                    _ => None,
+                })
+                .collect();
+            Ok(read_trainer_state(path, top.get("best_metric").and_then(Value::as_f64), &entries))
+        }
         Some(_) => Err(IngestError::malformed(path, None, "'log_history' is not a list")),
         None => read_keras_history(path, &top),
     }
 }
 
-fn read_trainer_state(path: &Path, top: &Map<String, Value>, entries: &[Value]) -> Run {
+fn read_trainer_state(path: &Path, best_metric: Option<f64>, entries: &[Entry]) -> Run {
     let mut run = Run::new("", path.display().to_string(), "hf-trainer-state");
     run.records = entries.len();
     let mut builder = SeriesBuilder::new(RepeatedX::Restart);
     for (i, entry) in entries.iter().enumerate() {
         let where_ = format!("log_history[{i}]");
-        let Value::Object(e) = entry else {
+        let Some(e) = entry else {
             run.skip(where_, "entry is not an object");
             continue;
         };
@@ -60,7 +95,7 @@ fn read_trainer_state(path: &Path, top: &Map<String, Value>, entries: &[Value]) 
             }
         };
         for (k, v) in e {
-            if HF_AXIS_KEYS.contains(&k.as_str()) {
+            if HF_AXIS_KEYS.contains(&k.as_ref()) {
                 continue;
             }
             match json_number(v) {
@@ -70,7 +105,7 @@ fn read_trainer_state(path: &Path, top: &Map<String, Value>, entries: &[Value]) 
             }
         }
     }
-    if let Some(best) = top.get("best_metric").and_then(Value::as_f64) {
+    if let Some(best) = best_metric {
         run.notes.push(format!("trainer's best_metric = {best}"));
     }
     run.series = builder.finish();
