@@ -105,13 +105,7 @@ fn diagnose_all(input: &InputArgs, rule_args: &crate::cli::RuleArgs) -> anyhow::
     let settings = config::settings(rule_args).map_err(|e| anyhow!(e))?;
     let (runs, errors) = read_all(input)?;
     report_errors(&errors);
-    let mut reports: Vec<RunReport> = runs
-        .into_iter()
-        .map(|run| {
-            let findings = rules::diagnose(&run, &settings);
-            RunReport { run, findings }
-        })
-        .collect();
+    let mut reports: Vec<RunReport> = runs.into_iter().map(|run| RunReport::new(run, &settings)).collect();
     report::worst_first(&mut reports);
     Ok((reports, errors))
 }

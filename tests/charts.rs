@@ -9,12 +9,11 @@ use common::fixture;
 use curvecheck::ingest::{read_file, ReadOptions};
 use curvecheck::render::{chart_path, downsample::m4, render};
 use curvecheck::report::RunReport;
-use curvecheck::rules::{diagnose, Settings};
+use curvecheck::rules::Settings;
 
 fn report(rel: &str) -> RunReport {
     let run = read_file(&fixture(rel), &ReadOptions::default()).unwrap();
-    let findings = diagnose(&run, &Settings::default());
-    RunReport { run, findings }
+    RunReport::new(run, &Settings::default())
 }
 
 fn png_size(path: &Path) -> (u32, u32) {

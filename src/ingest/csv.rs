@@ -140,31 +140,37 @@ fn read_chunks<'a>(
         // Which rows carry a usable x; a header repeated mid-file marks a resume.
         let mut x = vec![f64::NAN; rows];
         let mut ord = vec![f64::NAN; rows];
-        for (r, cell) in cols[l.x_col].cells().enumerate() {
-            match cell {
-                Cell::Number(v) if v.is_finite() => {
-                    x[r] = v;
-                    ord[r] = usable as f64;
-                    usable += 1;
-                    all_x_equal &= first_x.is_none_or(|f| f == v);
-                    first_x.get_or_insert(v);
-                }
-                Cell::Text if cols[l.x_col].raw(r) == names[l.x_col] => {
-                    run.skip(format!("line {}", line(r)), "header repeated mid-file (a resumed run appended to this file)");
-                }
-                _ => {
-                    let has_values = cols.iter().enumerate().any(|(c, col)| c != l.x_col && matches!(col.cell(r), Cell::Number(_)));
-                    if has_values {
-                        run.skip(
-                            format!("line {}", line(r)),
-                            format!("{} '{}' is not a number; row ignored", names[l.x_col], cols[l.x_col].raw(r)),
-                        );
-                    }
+        cols[l.x_col].for_each(|r, cell| match cell {
+            Cell::Number(v) if v.is_finite() => {
+                x[r] = v;
+                ord[r] = usable as f64;
+                usable += 1;
+                all_x_equal &= first_x.is_none_or(|f| f == v);
+                first_x.get_or_insert(v);
+            }
+            Cell::Text if cols[l.x_col].raw(r) == names[l.x_col] => {
+                run.skip(format!("line {}", line(r)), "header repeated mid-file (a resumed run appended to this file)");
+            }
+            _ => {
+                let has_values = cols.iter().enumerate().any(|(c, col)| c != l.x_col && matches!(col.cell(r), Cell::Number(_)));
+                if has_values {
+                    run.skip(
+                        format!("line {}", line(r)),
+                        format!("{} '{}' is not a number; row ignored", names[l.x_col], cols[l.x_col].raw(r)),
+                    );
                 }
             }
-        }
+        });
         let epoch_of_row: Option<Vec<f64>> = match (l.axis, l.epoch_col) {
-            (Axis::Step, Some(e)) => Some(cols[e].cells().map(|c| if let Cell::Number(v) = c { v } else { f64::NAN }).collect()),
+            (Axis::Step, Some(e)) => {
+                let mut v = vec![f64::NAN; rows];
+                cols[e].for_each(|r, c| {
+                    if let Cell::Number(n) = c {
+                        v[r] = n;
+                    }
+                });
+                Some(v)
+            }
             _ => None,
         };
         for (c, acc) in accs.iter_mut().enumerate() {
@@ -324,13 +330,6 @@ enum Col {
 }
 
 impl Col {
-    fn cells(&self) -> Box<dyn Iterator<Item = Cell> + '_> {
-        match self {
-            Col::Num(ca) => Box::new(ca.iter().map(|v| v.map_or(Cell::Missing, Cell::Number))),
-            Col::Text(ca) => Box::new(ca.iter().map(|v| v.map_or(Cell::Missing, parse_cell))),
-        }
-    }
-
     /// Calls `f(row, cell)` for every cell; the loop is compiled once per column kind (no dynamic dispatch per cell).
     fn for_each(&self, mut f: impl FnMut(usize, Cell)) {
         match self {

@@ -10,6 +10,10 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
+use std::borrow::Cow;
+
+use serde_json::error::Category;
+use serde_json::value::RawValue;
 use serde_json::Value;
 
 use super::builder::SeriesBuilder;
@@ -90,19 +94,22 @@ pub fn read_lines(path: &Path, lines: &Lines) -> Result<Run, IngestError> {
             run.skip(format!("line {at}"), msg);
         }
         run.records += 1;
-        match parse(line) {
-            Ok(Value::Object(m)) => {
+        // This pass only checks the line and reads a few keys: values stay unparsed, borrowed
+        // from the line, so the second pass is the only one that builds values.
+        let clean = sanitize_python_json(line);
+        match serde_json::from_str::<BTreeMap<Cow<str>, &RawValue>>(clean.as_deref().unwrap_or(line)) {
+            Ok(m) => {
                 objects += 1;
                 let has_step = STEP_KEYS.iter().any(|k| m.contains_key(*k));
                 if has_step {
-                    if let Some(e) = m.get(EPOCH_KEY).and_then(Value::as_f64) {
+                    if let Some(e) = m.get(EPOCH_KEY).and_then(|v| v.get().parse::<f64>().ok()) {
                         max_epoch = max_epoch.max(e);
                     }
                 }
                 any_iteration |= m.contains_key("iteration");
                 all_epoch_only &= m.contains_key(EPOCH_KEY) && !has_step;
             }
-            Ok(_) => run.skip(format!("line {n}"), "not a JSON object"),
+            Err(e) if e.classify() == Category::Data => run.skip(format!("line {n}"), "not a JSON object"),
             Err(e) if e.is_eof() => pending_eof = Some((n, format!("invalid JSON: {e}"))),
             Err(e) => run.skip(format!("line {n}"), format!("invalid JSON: {e}")),
         }

@@ -8,8 +8,8 @@
 use super::table::{findings_table, html_escape, Table};
 use super::{read_summary, Reporter, RunReport};
 use crate::render::{overlay, svg_string, Detail};
-use crate::rules::finding::{num, pos};
-use crate::rules::{RunView, Severity};
+use crate::rules::finding::num;
+use crate::rules::Severity;
 
 const TEMPLATE: &str = include_str!("template.html");
 
@@ -19,33 +19,15 @@ pub struct HtmlReporter {
     pub meta: String,
 }
 
-/// The best validation value of a run and where: the metric if logged, else the loss.
-pub fn best_validation(r: &RunReport) -> Option<(String, f64, String)> {
-    let view = RunView::new(&r.run);
-    let t = &view.table;
-    let axis = t.axis?;
-    let (name, col, lower) = match (view.val_metric, t.val_metric.as_ref(), view.val_loss, t.val_loss.as_ref()) {
-        (Some(p), Some(c), _, _) => (p.series.name.clone(), c, t.metric_lower_is_better),
-        (_, _, Some(p), Some(c)) => (p.series.name.clone(), c, true),
-        _ => return None,
-    };
-    let better = |a: f64, b: f64| if lower { a < b } else { a > b };
-    let (i, v) = col.iter().enumerate().filter(|(_, v)| v.is_finite()).fold(None, |best: Option<(usize, f64)>, (i, &v)| match best {
-        Some((_, b)) if !better(v, b) => best,
-        _ => Some((i, v)),
-    })?;
-    Some((name, v, format!("{} {}", axis.as_str(), pos(t.x[i]))))
-}
-
 impl HtmlReporter {
     fn summary(&self, reports: &[RunReport]) -> String {
         let mut t = Table::new(&["run", "format", "length", "best validation", "at", "verdict", "errors", "warnings", "info"]);
         for r in reports {
-            let best = best_validation(r);
+            let best = r.best.clone();
             t.push(vec![
                 r.run.name.clone(),
                 r.run.format.clone(),
-                r.length(),
+                r.length.clone(),
                 best.as_ref().map(|(n, v, _)| format!("{} {n}", num(*v))).unwrap_or_else(|| "—".into()),
                 best.map(|(_, _, at)| at).unwrap_or_else(|| "—".into()),
                 r.verdict(),
@@ -64,7 +46,7 @@ impl HtmlReporter {
             "<p><b class=\"{verdict_class}\">{}</b><br /><span class=\"small\">{} · {} · {}</span></p>\n",
             html_escape(&r.verdict()),
             html_escape(&r.run.format),
-            html_escape(&r.length()),
+            html_escape(&r.length.clone()),
             html_escape(&r.run.source)
         ));
         match svg_string(r, self.classes, Detail::Compact) {

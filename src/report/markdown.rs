@@ -15,7 +15,7 @@ impl Reporter for MarkdownReporter {
             summary.push(vec![
                 r.run.name.clone(),
                 r.run.format.clone(),
-                r.length(),
+                r.length.clone(),
                 r.count(Severity::Error).to_string(),
                 r.count(Severity::Warning).to_string(),
                 r.verdict(),

@@ -9,16 +9,30 @@ pub mod table;
 pub mod text;
 
 use crate::model::Run;
-use crate::rules::{Finding, Severity};
+use crate::rules::finding::pos;
+use crate::rules::{diagnose_view, Finding, RunView, Settings, Severity};
 
-/// A run and what the rules found in it.
+/// A run, what the rules found in it, and the summary figures every output shows.
 #[derive(Debug, Clone)]
 pub struct RunReport {
     pub run: Run,
     pub findings: Vec<Finding>,
+    /// How long the run is, in the units its curves use ("30 epochs evaluated").
+    pub length: String,
+    /// The best validation value: `(series, value, where)`; the metric if logged, else the loss.
+    pub best: Option<(String, f64, String)>,
 }
 
 impl RunReport {
+    /// Diagnoses a run; the run's view (which scans every point) is built once for the findings and the summary.
+    pub fn new(run: Run, settings: &Settings) -> RunReport {
+        let (findings, length, best) = {
+            let view = RunView::new(&run);
+            (diagnose_view(&view, settings), length_of(&view), best_validation(&view))
+        };
+        RunReport { run, findings, length, best }
+    }
+
     /// The worst severity among warnings and errors, `None` when healthy.
     pub fn worst(&self) -> Option<Severity> {
         self.findings.iter().map(|f| f.severity).filter(|s| *s >= Severity::Warning).max()
@@ -45,21 +59,35 @@ impl RunReport {
             format!("{}: {}", parts.join(", "), problems.join(", "))
         }
     }
+}
 
-    /// How long the run is, in the units its curves use.
-    pub fn length(&self) -> String {
-        let view = crate::rules::RunView::new(&self.run);
-        match (view.table.axis, view.fine_loss()) {
-            (Some(axis), _) if !view.table.is_empty() => {
-                let n = view.table.len();
-                format!("{n} {}{} evaluated", axis.as_str(), if n == 1 { "" } else { "s" })
-            }
-            (_, Some(s)) => {
-                format!("{} points to {} {}", s.len(), s.axis.as_str(), crate::rules::finding::pos(*s.x.last().unwrap_or(&0.0)))
-            }
-            _ => format!("{} records", self.run.records),
+/// How long the run is, in the units its curves use.
+fn length_of(view: &RunView) -> String {
+    match (view.table.axis, view.fine_loss()) {
+        (Some(axis), _) if !view.table.is_empty() => {
+            let n = view.table.len();
+            format!("{n} {}{} evaluated", axis.as_str(), if n == 1 { "" } else { "s" })
         }
+        (_, Some(s)) => format!("{} points to {} {}", s.len(), s.axis.as_str(), pos(*s.x.last().unwrap_or(&0.0))),
+        _ => format!("{} records", view.run.records),
     }
+}
+
+/// The best validation value of a run and where: the metric if logged, else the loss.
+fn best_validation(view: &RunView) -> Option<(String, f64, String)> {
+    let t = &view.table;
+    let axis = t.axis?;
+    let (name, col, lower) = match (view.val_metric, t.val_metric.as_ref(), view.val_loss, t.val_loss.as_ref()) {
+        (Some(p), Some(c), _, _) => (p.series.name.clone(), c, t.metric_lower_is_better),
+        (_, _, Some(p), Some(c)) => (p.series.name.clone(), c, true),
+        _ => return None,
+    };
+    let better = |a: f64, b: f64| if lower { a < b } else { a > b };
+    let (i, v) = col.iter().enumerate().filter(|(_, v)| v.is_finite()).fold(None, |best: Option<(usize, f64)>, (i, &v)| match best {
+        Some((_, b)) if !better(v, b) => best,
+        _ => Some((i, v)),
+    })?;
+    Some((name, v, format!("{} {}", axis.as_str(), pos(t.x[i]))))
 }
 
 /// Orders reports worst first (errors, then warnings, then healthy), stable otherwise.

@@ -34,7 +34,7 @@ impl Reporter for TextReporter {
         let dim = Style::new().dimmed();
         let mut out = String::new();
         for r in reports {
-            out.push_str(&format!("{}  ({}, {})\n", self.paint(bold, &safe(&r.run.name)), r.run.format, safe(&r.length())));
+            out.push_str(&format!("{}  ({}, {})\n", self.paint(bold, &safe(&r.run.name)), r.run.format, safe(&r.length.clone())));
             out.push_str(&format!("  {}\n", self.paint(dim, &safe(&r.run.source))));
             out.push_str(&format!("  {}\n", self.paint(dim, &safe(&read_summary(&r.run)))));
             for f in &r.findings {

@@ -26,7 +26,7 @@
 //! ## Options
 
 use super::finding::{num, pos};
-use super::overfitting::oriented;
+use super::stats::oriented;
 use super::{Ctx, Finding, Param, Rule, Severity, Span};
 
 pub struct BestEpoch;

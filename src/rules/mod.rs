@@ -67,10 +67,6 @@ impl Settings {
         self.overrides.insert(key.to_string(), value);
         Ok(())
     }
-
-    pub fn overrides(&self) -> &BTreeMap<String, f64> {
-        &self.overrides
-    }
 }
 
 /// What a rule sees: the run's picked curves and its settings.
@@ -156,10 +152,14 @@ pub fn markdown_table() -> String {
 /// another that fired (e.g. `plateau` when `premature-decay` explains the stall)
 /// is dropped.
 pub fn diagnose(run: &Run, settings: &Settings) -> Vec<Finding> {
-    let view = RunView::new(run);
+    diagnose_view(&RunView::new(run), settings)
+}
+
+/// [`diagnose`] over a view already built (building one scans every point of the run).
+pub fn diagnose_view(view: &RunView, settings: &Settings) -> Vec<Finding> {
     let mut findings: Vec<(usize, Finding)> = Vec::new();
     for (order, rule) in REGISTRY.iter().enumerate() {
-        let ctx = Ctx { view: &view, settings, rule: *rule };
+        let ctx = Ctx { view, settings, rule: *rule };
         findings.extend(rule.check(&ctx).into_iter().map(|f| (order, f)));
     }
     let fired: Vec<&'static str> = findings.iter().filter(|(_, f)| f.severity >= Severity::Warning).map(|(_, f)| f.rule).collect();

@@ -28,7 +28,7 @@
 //! ## Options
 
 use super::finding::{num, pos};
-use super::stats::{argmin, tail_mean, theil_sen};
+use super::stats::{argmin, oriented, tail_mean, theil_sen};
 use super::{Ctx, Finding, Param, Rule, Severity, Span};
 use crate::smooth::sma_centered;
 
@@ -94,22 +94,6 @@ impl Rule for Overfitting {
     fn check(&self, ctx: &Ctx) -> Vec<Finding> {
         detect(ctx).into_iter().collect()
     }
-}
-
-/// Orients a metric so that larger is better, and scales percentages to 0–1.
-pub(crate) fn oriented(values: &[f64], lower_is_better: bool) -> Vec<f64> {
-    let percent = values.iter().filter(|v| v.is_finite()).any(|v| *v > 1.5);
-    values
-        .iter()
-        .map(|v| {
-            let v = if percent { v / 100.0 } else { *v };
-            if lower_is_better {
-                -v
-            } else {
-                v
-            }
-        })
-        .collect()
 }
 
 fn detect(ctx: &Ctx) -> Option<Finding> {

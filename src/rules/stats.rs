@@ -10,22 +10,16 @@ pub fn mean(v: &[f64]) -> f64 {
 
 /// Median of the finite values; NaN when there are none.
 pub fn median(v: &[f64]) -> f64 {
-    let f: Vec<f64> = v.iter().copied().filter(|x| x.is_finite()).collect();
-    if f.is_empty() {
-        return f64::NAN;
-    }
-    // statrs' Median clones the data first; selecting in place on our own copy saves that.
-    OrderStatistics::median(&mut Data::new(f))
+    median_in_place(&mut v.iter().copied().filter(|x| x.is_finite()).collect::<Vec<_>>())
 }
 
-/// Median of finite values, selecting in place (no copy): for long series.
+/// Median of values the caller has already made finite, selected in place (no copy): for long series.
 pub fn median_in_place(v: &mut [f64]) -> f64 {
-    if v.iter().any(|x| !x.is_finite()) {
-        return median(v);
-    }
+    debug_assert!(v.iter().all(|x| x.is_finite()), "median_in_place takes finite values");
     if v.is_empty() {
         return f64::NAN;
     }
+    // statrs' `Median` would clone the data first; `OrderStatistics` selects in place.
     OrderStatistics::median(&mut Data::new(v))
 }
 
@@ -61,6 +55,22 @@ pub fn argmin(v: &[f64]) -> Option<(usize, f64)> {
 /// Index and value of the finite maximum.
 pub fn argmax(v: &[f64]) -> Option<(usize, f64)> {
     v.iter().enumerate().filter(|(_, x)| x.is_finite()).max_by(|a, b| a.1.total_cmp(b.1)).map(|(i, &x)| (i, x))
+}
+
+/// Orients a metric so that larger is better, and scales percentages to 0–1.
+pub fn oriented(values: &[f64], lower_is_better: bool) -> Vec<f64> {
+    let percent = values.iter().filter(|v| v.is_finite()).any(|v| *v > 1.5);
+    values
+        .iter()
+        .map(|v| {
+            let v = if percent { v / 100.0 } else { *v };
+            if lower_is_better {
+                -v
+            } else {
+                v
+            }
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -24,8 +24,7 @@
 //! ## Options
 
 use super::finding::{num, pos};
-use super::overfitting::oriented;
-use super::stats::theil_sen;
+use super::stats::{oriented, theil_sen};
 use super::{Ctx, Finding, Param, Rule, Severity, Span};
 
 pub struct StillImproving;

@@ -27,8 +27,7 @@
 //! ## Options
 
 use super::finding::{num, pos};
-use super::overfitting::oriented;
-use super::stats::{mean, tail_mean};
+use super::stats::{mean, oriented, tail_mean};
 use super::{Ctx, Finding, Param, Rule, Severity, Span};
 
 pub struct Underfitting;

@@ -128,10 +128,16 @@ fn is_epoch_level(s: &Series) -> bool {
     }
 }
 
+/// A plain-accuracy name (`acc`, `val_accuracy`, `top1`, …), as opposed to mAP, F1 or an error rate.
+fn is_accuracy_name(name: &str) -> bool {
+    let core: Vec<String> = tokens(name).into_iter().filter(|t| !PLACE_TOKENS.contains(&t.as_str())).collect();
+    !core.is_empty() && core.iter().all(|t| ACCURACY_TOKENS.contains(&t.as_str()))
+}
+
 /// Lower is more canonical: `loss`, `val_loss` score 0; `loss_cls` scores 1.
 fn name_score(name: &str, accuracy_first: bool) -> usize {
     let core: Vec<String> = tokens(name).into_iter().filter(|t| !PLACE_TOKENS.contains(&t.as_str())).collect();
-    if accuracy_first && !core.is_empty() && core.iter().all(|t| ACCURACY_TOKENS.contains(&t.as_str())) {
+    if accuracy_first && is_accuracy_name(name) {
         return 0;
     }
     match core.as_slice() {
