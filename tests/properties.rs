@@ -11,7 +11,7 @@ fn run_from(loss: &[f64], val: &[f64], acc: &[f64], lr: &[f64]) -> Run {
     let mut run = Run::new("prop", "prop", "csv");
     let mut push = |name: &str, axis: Axis, values: &[f64]| {
         let mut s = Series::new(name, axis);
-        s.x = (0..values.len()).map(|i| i as f64).collect();
+        s.x = std::sync::Arc::new((0..values.len()).map(|i| i as f64).collect());
         s.values = values.to_vec();
         run.series.push(s);
     };

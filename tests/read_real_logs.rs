@@ -98,7 +98,7 @@ fn lightning_column_order_does_not_matter() {
     for run in [&a, &b] {
         assert_eq!(run.format, "lightning-csvlogger");
         assert_series(run, "train_loss", Train, Loss, 2);
-        assert_eq!(run.series_named("train_loss").unwrap().x, vec![49.0, 99.0]);
+        assert_eq!(*run.series_named("train_loss").unwrap().x, vec![49.0, 99.0]);
     }
 }
 

@@ -45,6 +45,10 @@ fn flat_start_fires_on_a_bad_init_and_spans_the_flat_part() {
     // Manifest: flat over steps 0-156, drop at 157-166.
     assert!((120.0..=160.0).contains(&evidence(&f, "flat_until")), "{:?}", f.evidence);
     assert!((150.0..=175.0).contains(&f.span.end), "{:?}", f.span);
+    // The drop is reported where the smoothed loss first reached drop_to (0.5) of the initial level.
+    assert_eq!(evidence(&f, "drop_at"), f.span.end);
+    let ratio = evidence(&f, "dropped_to") / evidence(&f, "initial_loss");
+    assert!((0.25..=0.5).contains(&ratio), "{ratio}");
 }
 
 #[test]

@@ -77,4 +77,27 @@ proptest! {
             prop_assert!(out.iter().enumerate().all(|(i, v)| i == at || v.is_finite()));
         }
     }
+
+    /// The sliding-window sums equal the mean computed window by window (the definition), NaN included.
+    #[test]
+    fn moving_averages_equal_window_by_window_means(y in finite_vec(), nan_at in prop::collection::vec(0usize..200, 0..5), win in 1usize..30) {
+        let mut y = y;
+        for i in nan_at {
+            let n = y.len();
+            y[i % n] = f64::NAN;
+        }
+        let mean_of = |w: &[f64]| {
+            let f: Vec<f64> = w.iter().copied().filter(|v| v.is_finite()).collect();
+            f.iter().sum::<f64>() / f.len() as f64
+        };
+        let (trailing, centred) = (sma_trailing(&y, win), sma_centered(&y, win));
+        for i in 0..y.len() {
+            let want_t = if y[i].is_finite() { mean_of(&y[(i + 1).saturating_sub(win)..=i]) } else { y[i] };
+            let half = win / 2;
+            let want_c = if y[i].is_finite() { mean_of(&y[i.saturating_sub(half)..(i + half + 1).min(y.len())]) } else { y[i] };
+            for (got, want) in [(trailing[i], want_t), (centred[i], want_c)] {
+                prop_assert!(got.is_nan() && want.is_nan() || (got - want).abs() <= 1e-6 * want.abs().max(1.0), "{} vs {} at {}", got, want, i);
+            }
+        }
+    }
 }

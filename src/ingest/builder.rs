@@ -3,7 +3,9 @@
 
 use std::collections::HashMap;
 
-use crate::model::{find_restarts, Axis, RepeatedX, Series};
+use std::sync::Arc;
+
+use crate::model::{find_restarts, Axis, Points, RepeatedX, Series};
 
 #[derive(Debug)]
 struct Pending {
@@ -12,6 +14,8 @@ struct Pending {
     x: Vec<f64>,
     epoch: Vec<f64>,
     has_epoch: bool,
+    /// x and epoch shared with other columns of the same rows ([`SeriesBuilder::push_column`]), instead of `x`/`epoch`.
+    shared: Option<(Points, Option<Points>)>,
     values: Vec<f64>,
     wall: Vec<f64>,
     has_wall: bool,
@@ -23,12 +27,14 @@ pub struct SeriesBuilder {
     pending: Vec<Pending>,
     index: HashMap<String, usize>,
     repeated: RepeatedX,
+    /// The series pushed after the last one, the likely next (see `push_timed`).
+    hint: usize,
 }
 
 impl SeriesBuilder {
     /// `repeated` says whether one series logged twice at the same x is a restart (text logs) or real (event files).
     pub fn new(repeated: RepeatedX) -> Self {
-        SeriesBuilder { pending: Vec::new(), index: HashMap::new(), repeated }
+        SeriesBuilder { pending: Vec::new(), index: HashMap::new(), repeated, hint: 0 }
     }
 
     /// Adds one point. The axis of a series is fixed by its first point.
@@ -38,14 +44,18 @@ impl SeriesBuilder {
 
     /// Adds one point with its wall-clock time.
     pub fn push_timed(&mut self, name: &str, axis: Axis, x: f64, epoch: Option<f64>, value: f64, wall: Option<f64>) {
-        let i = match self.index.get(name) {
-            Some(&i) => i,
+        // Records usually list their keys in the same order: the series after the last one pushed
+        // is checked first, which spares hashing the name on every point.
+        let hinted = self.pending.get(self.hint).filter(|p| p.name == name).map(|_| self.hint);
+        let i = match hinted.or_else(|| self.index.get(name).copied()) {
+            Some(i) => i,
             None => {
                 self.pending.push(Pending {
                     name: name.to_string(),
                     axis,
                     x: Vec::new(),
                     epoch: Vec::new(),
+                    shared: None,
                     has_epoch: false,
                     values: Vec::new(),
                     wall: Vec::new(),
@@ -55,6 +65,7 @@ impl SeriesBuilder {
                 self.pending.len() - 1
             }
         };
+        self.hint = i + 1;
         let p = &mut self.pending[i];
         p.x.push(x);
         p.epoch.push(epoch.unwrap_or(f64::NAN));
@@ -71,12 +82,21 @@ impl SeriesBuilder {
     }
 
     /// Adds a whole column at once (CSV readers); `epoch` must be as long as `x` when given.
-    pub fn push_column(&mut self, name: &str, axis: Axis, x: Vec<f64>, epoch: Option<Vec<f64>>, values: Vec<f64>) {
+    /// Columns read from the same rows pass the same `x` and `epoch`, which their series then share.
+    pub fn push_column(&mut self, name: &str, axis: Axis, x: Points, epoch: Option<Points>, values: Vec<f64>) {
         debug_assert_eq!(x.len(), values.len());
-        let has_epoch = epoch.is_some();
-        let epoch = epoch.unwrap_or_default();
         self.index.insert(name.to_string(), self.pending.len());
-        self.pending.push(Pending { name: name.to_string(), axis, x, epoch, has_epoch, values, wall: Vec::new(), has_wall: false });
+        self.pending.push(Pending {
+            name: name.to_string(),
+            axis,
+            x: Vec::new(),
+            epoch: Vec::new(),
+            has_epoch: epoch.is_some(),
+            shared: Some((x, epoch)),
+            values,
+            wall: Vec::new(),
+            has_wall: false,
+        });
     }
 
     /// Series in first-seen order, restarts resolved; series with no point are left out.
@@ -85,7 +105,9 @@ impl SeriesBuilder {
             .into_iter()
             .filter(|p| !p.values.is_empty())
             .map(|p| {
-                let (kept, restarts) = find_restarts(&p.x, self.repeated).unwrap_or_default();
+                // Moving a Vec into an Arc copies nothing (only the Vec's header is boxed).
+                let (x, epoch) = p.shared.unwrap_or_else(|| (Arc::new(p.x), p.has_epoch.then(|| Arc::new(p.epoch))));
+                let (kept, restarts) = find_restarts(&x, self.repeated).unwrap_or_default();
                 let pick = |v: Vec<f64>| -> Vec<f64> {
                     if restarts.is_empty() {
                         v
@@ -93,12 +115,18 @@ impl SeriesBuilder {
                         kept.iter().map(|&k| v[k]).collect()
                     }
                 };
+                // A shared column stays shared unless this series resumed (then it keeps its own points).
+                let pick_shared = |v: Points| -> Points {
+                    if restarts.is_empty() {
+                        v
+                    } else {
+                        Arc::new(kept.iter().map(|&k| v[k]).collect())
+                    }
+                };
                 let mut s = Series::new(p.name, p.axis);
-                s.x = pick(p.x);
+                s.x = pick_shared(x);
                 s.values = pick(p.values);
-                if p.has_epoch {
-                    s.epoch = Some(pick(p.epoch));
-                }
+                s.epoch = epoch.map(pick_shared);
                 if p.has_wall {
                     s.wall_time = Some(pick(p.wall));
                 }

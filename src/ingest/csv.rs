@@ -13,6 +13,7 @@
 
 use std::io::Cursor;
 use std::path::Path;
+use std::sync::Arc;
 
 use polars::prelude::*;
 
@@ -21,7 +22,7 @@ use super::cells::{parse_cell, Cell};
 use super::chunks;
 use super::detect::{strip_bom, Format};
 use super::IngestError;
-use crate::model::{Axis, Kind, RepeatedX, Role, Run, SKIPPED_DETAIL_CAP};
+use crate::model::{Axis, Kind, Points, RepeatedX, Role, Run, SKIPPED_DETAIL_CAP};
 
 const STEP_COLUMNS: &[&str] = &["step", "global_step", "iteration", "iter", "_step", "steps", "trainer/global_step"];
 const EPOCH_COLUMNS: &[&str] = &["epoch", "epochs"];
@@ -59,6 +60,9 @@ const RESERVE_MARGIN: f64 = 1.05;
 /// What one data column gathered over all chunks.
 struct ColumnAcc {
     name: String,
+    /// True while the column has had a number on every placed row: its x, epoch and
+    /// ordinals are then those of [`Rows`], shared, and only its values are stored.
+    dense: bool,
     xs: Vec<f64>,
     vs: Vec<f64>,
     es: Vec<f64>,
@@ -68,6 +72,33 @@ struct ColumnAcc {
     texts: usize,
     /// Text cells seen, reported only if the column turns out to hold numbers too.
     text_cells: Vec<(usize, String)>,
+}
+
+/// The x and epoch of every placed row (a row with a usable x), in order; the
+/// row's ordinal is its index here.
+#[derive(Default)]
+struct Rows {
+    x: Vec<f64>,
+    epoch: Vec<f64>,
+}
+
+impl ColumnAcc {
+    /// The column missed a placed row: from now on it keeps its own x, epoch and ordinals,
+    /// starting with those of the rows it had a number on (all placed rows so far).
+    fn go_sparse(&mut self, rows: &Rows, keep_ordinals: bool) {
+        if !self.dense {
+            return;
+        }
+        self.dense = false;
+        let n = self.vs.len();
+        self.xs = rows.x[..n].to_vec();
+        if !rows.epoch.is_empty() {
+            self.es = rows.epoch[..n].to_vec();
+        }
+        if keep_ordinals {
+            self.ords = (0..n).map(|i| i as f64).collect();
+        }
+    }
 }
 
 fn read_chunks<'a>(
@@ -81,6 +112,7 @@ fn read_chunks<'a>(
     let mut names: Vec<String> = Vec::new();
     let mut layout: Option<Layout> = None;
     let mut accs: Vec<ColumnAcc> = Vec::new();
+    let mut placed = Rows::default();
     let mut rows_before = 0usize;
     let mut usable = 0usize;
     let (mut first_x, mut all_x_equal) = (None::<f64>, true);
@@ -113,6 +145,7 @@ fn read_chunks<'a>(
                 .iter()
                 .map(|n| ColumnAcc {
                     name: n.clone(),
+                    dense: true,
                     xs: vec![],
                     vs: vec![],
                     es: vec![],
@@ -140,6 +173,7 @@ fn read_chunks<'a>(
         // Which rows carry a usable x; a header repeated mid-file marks a resume.
         let mut x = vec![f64::NAN; rows];
         let mut ord = vec![f64::NAN; rows];
+        let usable_before = usable;
         cols[l.x_col].for_each(|r, cell| match cell {
             Cell::Number(v) if v.is_finite() => {
                 x[r] = v;
@@ -173,8 +207,39 @@ fn read_chunks<'a>(
             }
             _ => None,
         };
+        // Every row of the chunk has its x: a column with a number in every cell is then appended in bulk.
+        let every_row_placed = usable - usable_before == rows;
+        if every_row_placed {
+            placed.x.extend_from_slice(&x);
+            if let Some(eo) = &epoch_of_row {
+                placed.epoch.extend_from_slice(eo);
+            }
+        } else {
+            for r in (0..rows).filter(|&r| !x[r].is_nan()) {
+                placed.x.push(x[r]);
+                if let Some(eo) = &epoch_of_row {
+                    placed.epoch.push(eo[r]);
+                }
+            }
+        }
         for (c, acc) in accs.iter_mut().enumerate() {
             if !l.is_data(c) {
+                continue;
+            }
+            if let Some(parts) = cols[c].dense().filter(|_| every_row_placed) {
+                acc.numbers += rows;
+                for part in parts {
+                    acc.vs.extend_from_slice(part);
+                }
+                if !acc.dense {
+                    acc.xs.extend_from_slice(&x);
+                    if let Some(eo) = &epoch_of_row {
+                        acc.es.extend_from_slice(eo);
+                    }
+                    if l.keep_ordinals {
+                        acc.ords.extend_from_slice(&ord);
+                    }
+                }
                 continue;
             }
             cols[c].for_each(|r, cell| {
@@ -184,13 +249,15 @@ fn read_chunks<'a>(
                 match cell {
                     Cell::Number(v) => {
                         acc.numbers += 1;
-                        acc.xs.push(x[r]);
                         acc.vs.push(v);
-                        if let Some(eo) = &epoch_of_row {
-                            acc.es.push(eo[r]);
-                        }
-                        if l.keep_ordinals {
-                            acc.ords.push(ord[r]);
+                        if !acc.dense {
+                            acc.xs.push(x[r]);
+                            if let Some(eo) = &epoch_of_row {
+                                acc.es.push(eo[r]);
+                            }
+                            if l.keep_ordinals {
+                                acc.ords.push(ord[r]);
+                            }
                         }
                     }
                     Cell::Text => {
@@ -198,8 +265,9 @@ fn read_chunks<'a>(
                         if acc.text_cells.len() < SKIPPED_DETAIL_CAP {
                             acc.text_cells.push((line(r), cols[c].raw(r)));
                         }
+                        acc.go_sparse(&placed, l.keep_ordinals);
                     }
-                    Cell::Missing => {}
+                    Cell::Missing => acc.go_sparse(&placed, l.keep_ordinals),
                 }
             });
         }
@@ -208,11 +276,19 @@ fn read_chunks<'a>(
             // briefly hold both copies. The first chunk's rows per byte and each column's
             // density estimate the rest.
             let est_rows = (rows as f64 / chunk_len.max(1) as f64 * total_bytes as f64 * RESERVE_MARGIN) as usize;
+            let want = est_rows.saturating_sub(placed.x.len());
+            placed.x.reserve_exact(want);
+            if epoch_of_row.is_some() {
+                placed.epoch.reserve_exact(want);
+            }
             for acc in accs.iter_mut() {
                 let density = acc.numbers as f64 / rows.max(1) as f64;
-                let want = ((est_rows as f64 * density) as usize).saturating_sub(acc.xs.len());
-                acc.xs.reserve_exact(want);
+                let want = ((est_rows as f64 * density) as usize).saturating_sub(acc.vs.len());
                 acc.vs.reserve_exact(want);
+                if acc.dense {
+                    continue;
+                }
+                acc.xs.reserve_exact(want);
                 if epoch_of_row.is_some() {
                     acc.es.reserve_exact(want);
                 }
@@ -239,6 +315,11 @@ fn read_chunks<'a>(
             first_x.unwrap_or(0.0)
         ));
     }
+    // What the dense columns share: one x (or ordinal) column and one epoch column for all of them.
+    let any_finite = |v: &[f64]| v.iter().any(|e| e.is_finite());
+    let shared_epoch: Option<Points> = any_finite(&placed.epoch).then(|| Arc::new(std::mem::take(&mut placed.epoch)));
+    let shared_x: Points = Arc::new(if renumber { (0..usable).map(|i| i as f64).collect() } else { std::mem::take(&mut placed.x) });
+    drop(placed);
     let mut builder = SeriesBuilder::new(RepeatedX::Restart);
     let mut ignored_text = Vec::new();
     for (c, acc) in accs.into_iter().enumerate() {
@@ -265,8 +346,11 @@ fn read_chunks<'a>(
         }
         // Cells beyond the detail cap are still counted.
         run.skipped_count += acc.texts - acc.text_cells.len();
-        let xs = if renumber { acc.ords } else { acc.xs };
-        let es = (!acc.es.is_empty() && acc.es.iter().any(|v| v.is_finite())).then_some(acc.es);
+        let (xs, es) = if acc.dense {
+            (Arc::clone(&shared_x), shared_epoch.clone())
+        } else {
+            (Arc::new(if renumber { acc.ords } else { acc.xs }), any_finite(&acc.es).then(|| Arc::new(acc.es)))
+        };
         builder.push_column(&name, l.axis, xs, es, acc.vs);
     }
     let duplicated: Vec<&str> = names.iter().filter(|n| n.contains("_duplicated_")).map(String::as_str).collect();
@@ -334,8 +418,24 @@ impl Col {
     fn for_each(&self, mut f: impl FnMut(usize, Cell)) {
         match self {
             Col::Num(ca) => {
-                for (r, v) in ca.iter().enumerate() {
-                    f(r, v.map_or(Cell::Missing, Cell::Number));
+                // Straight over polars' value buffers: a chunk without nulls needs no validity check per cell.
+                let mut r = 0;
+                for arr in ca.downcast_iter() {
+                    let values: &[f64] = arr.values();
+                    match arr.validity().filter(|v| v.unset_bits() > 0) {
+                        None => {
+                            for &v in values {
+                                f(r, Cell::Number(v));
+                                r += 1;
+                            }
+                        }
+                        Some(valid) => {
+                            for (&v, present) in values.iter().zip(valid.iter()) {
+                                f(r, if present { Cell::Number(v) } else { Cell::Missing });
+                                r += 1;
+                            }
+                        }
+                    }
                 }
             }
             Col::Text(ca) => {
@@ -343,6 +443,15 @@ impl Col {
                     f(r, v.map_or(Cell::Missing, parse_cell));
                 }
             }
+        }
+    }
+
+    /// The column's numbers as polars holds them, when every cell is one (no null, no text):
+    /// the common dense column, copied in bulk instead of cell by cell.
+    fn dense(&self) -> Option<Vec<&[f64]>> {
+        match self {
+            Col::Num(ca) if ca.null_count() == 0 => Some(ca.downcast_iter().map(|a| a.values().as_slice()).collect()),
+            _ => None,
         }
     }
 

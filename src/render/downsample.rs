@@ -19,12 +19,21 @@ type Kept = [(usize, (f64, f64)); 4];
 /// assert!(kept.contains(&(500.0, 9.0)));
 /// ```
 pub fn m4(x: &[f64], y: &[f64], columns: usize) -> Vec<(f64, f64)> {
-    let pts = || x.iter().zip(y).filter(|(a, b)| a.is_finite() && b.is_finite()).map(|(a, b)| (*a, *b));
-    let n = pts().count();
-    if n <= columns.saturating_mul(4) || columns == 0 {
-        return pts().collect();
+    m4_iter(x, y.iter().copied(), columns)
+}
+
+/// [`m4`] over y values computed as they are read (a smoothed curve that is
+/// never stored), one per x. One pass: x is sorted, as every series' x is, so
+/// its range is read from its ends (unsorted x still gives at most four points
+/// per column, only in coarser columns).
+pub fn m4_iter(x: &[f64], y: impl Iterator<Item = f64>, columns: usize) -> Vec<(f64, f64)> {
+    let pts = x.iter().copied().zip(y).filter(|(a, b)| a.is_finite() && b.is_finite());
+    if x.len() <= columns.saturating_mul(4) || columns == 0 {
+        return pts.collect();
     }
-    let (x0, x1) = pts().fold((f64::MAX, f64::MIN), |(lo, hi), (a, _)| (lo.min(a), hi.max(a)));
+    let (Some(&x0), Some(&x1)) = (x.iter().find(|a| a.is_finite()), x.iter().rfind(|a| a.is_finite())) else {
+        return Vec::new();
+    };
     let width = (x1 - x0).max(f64::MIN_POSITIVE);
     // `a >= x0`, so truncation is the floor (and avoids a libm call per point).
     let scale = columns as f64 / width;
@@ -37,7 +46,7 @@ pub fn m4(x: &[f64], y: &[f64], columns: usize) -> Vec<(f64, f64)> {
         idx.dedup_by_key(|p| p.0);
         out.extend(idx.into_iter().map(|p| p.1));
     };
-    for (i, p) in pts().enumerate() {
+    for (i, p) in pts.enumerate() {
         let b = bucket(p.0);
         match &mut current {
             Some((cb, keep)) if *cb == b => {

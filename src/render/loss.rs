@@ -6,17 +6,23 @@ use super::axis::ChartAxis;
 use super::panel::{Line, Mark, Panel};
 use super::style::{SMOOTH_UNITS, SMOOTH_WEIGHT, TRAIN, VALIDATION};
 use crate::rules::RunView;
-use crate::smooth::ema_time_weighted;
+use crate::smooth::EmaTimeWeighted;
 
 pub fn panel(view: &RunView, axis: &ChartAxis, classes: Option<u32>, columns: usize) -> Option<Panel> {
     let mut lines = Vec::new();
     if let Some(fine) = view.train_loss_fine.filter(|p| !p.epoch_level) {
         let s = fine.series;
-        lines.extend(Line::of(s.name.clone(), TRAIN, &s.x, &s.values, Mark::Faint, s.axis, axis, columns));
-        // Time-weighted, so the smoothing horizon is a fixed share of the chart however densely the run logged.
-        let span = s.x.last().zip(s.x.first()).map_or(1.0, |(b, a)| (b - a).abs()).max(f64::MIN_POSITIVE);
-        let smooth = ema_time_weighted(&s.x, &s.values, SMOOTH_WEIGHT, span / SMOOTH_UNITS);
-        lines.extend(Line::of(format!("{} (EMA)", s.name), TRAIN, &s.x, &smooth, Mark::Smooth, s.axis, axis, columns));
+        let (raw, smooth) = rayon::join(
+            || Line::of(s.name.clone(), TRAIN, &s.x, &s.values, Mark::Faint, s.axis, axis, columns),
+            || {
+                // Time-weighted, so the smoothing horizon is a fixed share of the chart however densely the run logged.
+                let span = s.x.last().zip(s.x.first()).map_or(1.0, |(b, a)| (b - a).abs()).max(f64::MIN_POSITIVE);
+                let smooth = EmaTimeWeighted::new(&s.x, &s.values, SMOOTH_WEIGHT, span / SMOOTH_UNITS);
+                Line::of_iter(format!("{} (EMA)", s.name), TRAIN, &s.x, smooth, Mark::Smooth, s.axis, axis, columns)
+            },
+        );
+        lines.extend(raw);
+        lines.extend(smooth);
     }
     for (pick, color) in [(view.train_loss.filter(|p| p.epoch_level), TRAIN), (view.val_loss, VALIDATION)] {
         if let Some(p) = pick {

@@ -81,15 +81,12 @@ fn prepare(report: &RunReport, classes: Option<u32>, detail: Detail) -> Option<C
     let axis = ChartAxis::for_view(&view);
     // Lines are thinned to the chart's pixel columns as they are built (see `Line::of`).
     let columns = detail.columns();
-    let mut panels: Vec<Panel> = [
-        loss::panel(&view, &axis, classes, columns),
-        metric::panel(&view, &axis, columns),
-        lr::panel(&view, &axis, columns),
-        update_ratio::panel(&view, &axis, columns),
-    ]
-    .into_iter()
-    .flatten()
-    .collect();
+    // Each panel thins its own curves (millions of points on a long run): built side by side.
+    let ((loss, metric), (lr, ratio)) = rayon::join(
+        || rayon::join(|| loss::panel(&view, &axis, classes, columns), || metric::panel(&view, &axis, columns)),
+        || rayon::join(|| lr::panel(&view, &axis, columns), || update_ratio::panel(&view, &axis, columns)),
+    );
+    let mut panels: Vec<Panel> = [loss, metric, lr, ratio].into_iter().flatten().collect();
     if detail == Detail::Compact {
         for p in &mut panels {
             p.lines.retain(|l| l.mark != panel::Mark::Faint);

@@ -5,7 +5,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::axis::ChartAxis;
-use super::downsample::m4;
+use super::downsample::{m4, m4_iter};
 use super::style::*;
 use crate::model::Axis;
 use crate::rules::Severity;
@@ -52,12 +52,28 @@ impl Line {
         chart: &ChartAxis,
         columns: usize,
     ) -> Option<Line> {
+        Self::of_iter(label, color, x, y.iter().copied(), mark, from, chart, columns)
+    }
+
+    /// [`Line::of`] for y values computed as they are read (a smoothed curve never stored);
+    /// `y` is read twice, once for the non-finite marks and once to thin.
+    #[allow(clippy::too_many_arguments)]
+    pub fn of_iter(
+        label: String,
+        color: RGBColor,
+        x: &[f64],
+        y: impl Iterator<Item = f64> + Clone,
+        mark: Mark,
+        from: Axis,
+        chart: &ChartAxis,
+        columns: usize,
+    ) -> Option<Line> {
         let first = x.first().copied().unwrap_or(0.0);
         chart.convert(from, first)?;
         let conv = |v: f64| chart.convert(from, v).unwrap_or(v);
-        let bad: Vec<f64> = x.iter().zip(y).filter(|(_, v)| !v.is_finite()).map(|(x, _)| *x).collect();
+        let bad: Vec<f64> = x.iter().zip(y.clone()).filter(|(_, v)| !v.is_finite()).map(|(x, _)| *x).collect();
         let bad_x = m4(&bad, &vec![0.0; bad.len()], columns).into_iter().map(|p| conv(p.0)).collect();
-        let (xs, ys): (Vec<f64>, Vec<f64>) = m4(x, y, columns).into_iter().map(|(a, b)| (conv(a), b)).unzip();
+        let (xs, ys): (Vec<f64>, Vec<f64>) = m4_iter(x, y, columns).into_iter().map(|(a, b)| (conv(a), b)).unzip();
         Some(Line { label, color, x: xs, y: ys, mark, bad_x })
     }
 

@@ -26,7 +26,7 @@ use super::finding::{num, pos};
 use super::stats::{mean, tail_mean};
 use super::{Ctx, Finding, Param, Rule, Severity, Span};
 use crate::model::{Series, Split};
-use crate::smooth::sma_trailing;
+use crate::smooth::SmaTrailing;
 
 pub struct Divergence;
 
@@ -110,9 +110,11 @@ fn explosion(ctx: &Ctx) -> Option<Finding> {
     }
     let fine = v.train_loss_fine.is_some_and(|p| !p.epoch_level);
     let w = if fine { ((n as f64 * ctx.p("smooth_frac")) as usize).max(1) } else { 1 };
-    let sm = sma_trailing(&s.values, w);
+    // Streamed: the rule needs the smoothed curve's start, peak and first crossing, not the curve.
+    let mut sm = SmaTrailing::new(&s.values, w);
     let k = if fine { (n / 20).clamp(1, 5) } else { 1 };
-    let mut base = sm[..k].iter().copied().filter(|x| x.is_finite()).fold(f64::INFINITY, f64::min);
+    let head: Vec<f64> = sm.by_ref().take(k).collect();
+    let mut base = head.iter().copied().filter(|x| x.is_finite()).fold(f64::INFINITY, f64::min);
     // Per-epoch logs: an epoch mean can already hold the blow-up; the first validation loss is a saner start.
     if !fine {
         if let Some(vl) = v.val_loss.and_then(|p| p.series.values.first().copied()).filter(|x| x.is_finite() && *x > 0.0) {
@@ -122,26 +124,38 @@ fn explosion(ctx: &Ctx) -> Option<Finding> {
     if !(base.is_finite() && base > 0.0) {
         return None;
     }
-    let (peak_i, peak) = sm.iter().enumerate().skip(k).filter(|(_, x)| x.is_finite()).max_by(|a, b| a.1.total_cmp(b.1))?;
-    let end = tail_mean(&s.values, k.max(3));
     let (explode, final_factor) = (ctx.p("explode_factor"), ctx.p("final_factor"));
-    if *peak < explode * base || end < final_factor * base {
+    let level = explode * base;
+    let mut first_over = head.iter().position(|x| *x >= level);
+    let mut peak_at: Option<(usize, f64)> = None;
+    for (i, x) in (k..).zip(sm) {
+        if first_over.is_none() && x >= level {
+            first_over = Some(i);
+        }
+        // The last of equal maxima, as `Iterator::max_by` picks.
+        if x.is_finite() && peak_at.is_none_or(|(_, p)| x >= p) {
+            peak_at = Some((i, x));
+        }
+    }
+    let (peak_i, peak) = peak_at?;
+    let end = tail_mean(&s.values, k.max(3));
+    if peak < level || end < final_factor * base {
         return None;
     }
-    let start_i = sm.iter().position(|x| *x >= explode * base).unwrap_or(peak_i);
+    let start_i = first_over.unwrap_or(peak_i);
     Some(
         Finding::new("divergence", Severity::Error, Span { axis: s.axis, start: s.x[start_i], end: *s.x.last()? })
             .confidence(0.9)
             .series(&s.name)
             .evidence("start_level", base)
-            .evidence("peak", *peak)
+            .evidence("peak", peak)
             .evidence("peak_over_start", peak / base)
             .evidence("end_over_start", end / base)
             .message(format!(
                 "{} exploded: from {} at the start to a peak of {} at {} {}, and still {}x the start at the end.",
                 s.name,
                 num(base),
-                num(*peak),
+                num(peak),
                 s.axis.as_str(),
                 pos(s.x[peak_i]),
                 num(end / base)

@@ -28,7 +28,7 @@
 use super::finding::{num, pos};
 use super::stats::mean;
 use super::{Ctx, Finding, Param, Rule, Severity, Span};
-use crate::smooth::sma_centered;
+use crate::smooth::SmaCentered;
 
 pub struct FlatStart;
 
@@ -92,14 +92,24 @@ fn detect(ctx: &Ctx) -> Option<Finding> {
         (true, Some(spe)) => ((spe * ctx.p("smooth_epochs")).round() as usize).max(1),
         (true, None) => ((n as f64 * SMOOTH_FRAC_WITHOUT_EPOCHS) as usize).max(1),
     };
-    let sm = sma_centered(y, window);
+    // The smoothed curve is streamed: only the flat stretch is kept (its midpoint is checked below).
     let k = if per_step { 5.min(n) } else { 1 };
-    let init = mean(&sm[..k]);
+    let mut stream = SmaCentered::new(y, window);
+    let mut sm: Vec<f64> = stream.by_ref().take(k).collect();
+    let init = mean(&sm);
     if !(init.is_finite() && init > 0.0) {
         return None;
     }
     let band = ctx.p("band");
-    let flat_end = sm.iter().position(|v| (v - init).abs() > band * init).unwrap_or(n).checked_sub(1)?;
+    let crosses = |v: f64| (v - init).abs() > band * init;
+    let first_cross = match sm.iter().position(|&v| crosses(v)) {
+        Some(i) => Some(i),
+        None => stream.by_ref().position(|v| {
+            sm.push(v);
+            crosses(v)
+        }),
+    };
+    let flat_end = first_cross.map_or(n, |i| if i < k { i } else { i + k }).checked_sub(1)?;
     if flat_end + 1 >= n {
         return None;
     }
@@ -116,7 +126,12 @@ fn detect(ctx: &Ctx) -> Option<Finding> {
     if half_dev > ctx.p("half_dev") {
         return None;
     }
-    let drop_i = (flat_end + 1..n).find(|&i| sm[i] <= ctx.p("drop_to") * init)?;
+    let drop_to = ctx.p("drop_to") * init;
+    // `sm` holds the points up to the crossing; the stream goes on from `sm.len()`.
+    let (drop_i, dropped_to) = match (flat_end + 1..sm.len()).find(|&i| sm[i] <= drop_to) {
+        Some(i) => (i, sm[i]),
+        None => stream.enumerate().find(|&(_, v)| v <= drop_to).map(|(j, v)| (sm.len() + j, v))?,
+    };
     let allowed = ctx.p("drop_window") * flat_len.max(3.0 * unit);
     let drop_len = x[drop_i] - x[flat_end];
     if drop_len > allowed {
@@ -135,7 +150,7 @@ fn detect(ctx: &Ctx) -> Option<Finding> {
             .evidence("flat_until", x[flat_end])
             .evidence("flat_epochs", epochs(flat_len))
             .evidence("half_span_deviation", half_dev)
-            .evidence("dropped_to", sm[drop_i])
+            .evidence("dropped_to", dropped_to)
             .evidence("drop_at", x[drop_i])
             .message(format!(
                 "{} stayed within ±{:.0}% of its initial {} from {} {} to {}, then fell to {} by {}.",
@@ -145,7 +160,7 @@ fn detect(ctx: &Ctx) -> Option<Finding> {
                 axis.as_str(),
                 pos(x[0]),
                 pos(x[flat_end]),
-                num(sm[drop_i]),
+                num(dropped_to),
                 pos(x[drop_i])
             ))
             .advice(

@@ -26,6 +26,8 @@ mod update_ratio;
 
 use std::collections::BTreeMap;
 
+use rayon::prelude::*;
+
 pub use finding::{Evidence, Finding, Severity, Span};
 pub use view::RunView;
 
@@ -157,11 +159,16 @@ pub fn diagnose(run: &Run, settings: &Settings) -> Vec<Finding> {
 
 /// [`diagnose`] over a view already built (building one scans every point of the run).
 pub fn diagnose_view(view: &RunView, settings: &Settings) -> Vec<Finding> {
-    let mut findings: Vec<(usize, Finding)> = Vec::new();
-    for (order, rule) in REGISTRY.iter().enumerate() {
-        let ctx = Ctx { view, settings, rule: *rule };
-        findings.extend(rule.check(&ctx).into_iter().map(|f| (order, f)));
-    }
+    // Rules are independent readers of the view: on a long run the few that scan every
+    // point (divergence, unstable-loss, flat-start) run side by side.
+    let mut findings: Vec<(usize, Finding)> = REGISTRY
+        .par_iter()
+        .enumerate()
+        .flat_map_iter(|(order, rule)| {
+            let ctx = Ctx { view, settings, rule: *rule };
+            rule.check(&ctx).into_iter().map(move |f| (order, f))
+        })
+        .collect();
     let fired: Vec<&'static str> = findings.iter().filter(|(_, f)| f.severity >= Severity::Warning).map(|(_, f)| f.rule).collect();
     findings.retain(|(order, _)| !REGISTRY[*order].superseded_by().iter().any(|s| fired.contains(s)));
     findings.sort_by(|a, b| b.1.severity.cmp(&a.1.severity).then(a.0.cmp(&b.0)));

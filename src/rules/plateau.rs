@@ -76,17 +76,17 @@ impl Rule for Plateau {
 }
 
 /// The loss curve to judge: per-epoch train loss from the table, or the smoothed per-step loss.
-pub(crate) fn loss_curve(ctx: &Ctx) -> Option<(Axis, Vec<f64>, Vec<f64>, String)> {
+pub(crate) fn loss_curve<'a>(ctx: &Ctx<'a>) -> Option<(Axis, &'a [f64], Vec<f64>, String)> {
     let v = ctx.view;
     let t = &v.table;
     if let (Some(axis), Some(tl)) = (t.axis, t.train_loss.as_ref()) {
         if t.len() >= MIN_TABLE_ROWS {
-            return Some((axis, t.x.clone(), tl.clone(), v.train_loss?.series.name.clone()));
+            return Some((axis, &t.x, tl.clone(), v.train_loss?.series.name.clone()));
         }
     }
     let s = v.fine_loss()?;
     let w = ((s.len() as f64 * STEP_SMOOTH_FRAC) as usize).max(1);
-    Some((s.axis, s.x.clone(), sma_centered(&s.values, w), s.name.clone()))
+    Some((s.axis, &s.x, sma_centered(&s.values, w), s.name.clone()))
 }
 
 fn detect(ctx: &Ctx) -> Option<Finding> {

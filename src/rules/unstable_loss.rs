@@ -25,7 +25,7 @@
 use super::finding::{num, pos};
 use super::stats::median_in_place;
 use super::{Ctx, Finding, Param, Rule, Severity, Span};
-use crate::smooth::sma_centered;
+use crate::smooth::SmaCentered;
 
 pub struct UnstableLoss;
 
@@ -71,9 +71,9 @@ impl Rule for UnstableLoss {
             return vec![];
         }
         let w = ((n as f64 * ctx.p("window_frac")) as usize).max(5) | 1;
-        let trend = sma_centered(&s.values, w);
-        let resid = |i: usize| s.values[i] - trend[i];
-        let mut abs: Vec<f64> = (0..n).map(|i| resid(i).abs()).filter(|r| r.is_finite()).collect();
+        // Two streamed passes over the trend (noise level, then spikes) instead of an n-point trend buffer.
+        let residuals = || s.values.iter().zip(SmaCentered::new(&s.values, w)).map(|(&v, t)| (v, t, v - t));
+        let mut abs: Vec<f64> = residuals().map(|(_, _, r)| r.abs()).filter(|r| r.is_finite()).collect();
         let mad = median_in_place(&mut abs);
         drop(abs);
         let sd = MAD_TO_SD * mad;
@@ -81,14 +81,18 @@ impl Rule for UnstableLoss {
             return vec![];
         }
         let (z, rel) = (ctx.p("spike_z"), ctx.p("spike_rel"));
-        let spikes: Vec<usize> =
-            (0..n).filter(|&i| resid(i).is_finite() && resid(i) > z * sd && s.values[i] > (1.0 + rel) * trend[i].abs()).collect();
+        // (index, trend there) of every spike.
+        let spikes: Vec<(usize, f64)> = residuals()
+            .enumerate()
+            .filter(|(_, (v, t, r))| r.is_finite() && *r > z * sd && *v > (1.0 + rel) * t.abs())
+            .map(|(i, (_, t, _))| (i, t))
+            .collect();
         if (spikes.len() as f64) < ctx.p("min_spikes") {
             return vec![];
         }
-        let ratio = |i: usize| s.values[i] / trend[i].abs().max(f64::MIN_POSITIVE);
-        let worst = spikes.iter().copied().max_by(|&a, &b| ratio(a).total_cmp(&ratio(b))).unwrap_or(spikes[0]);
-        let (first, last) = (spikes[0], spikes[spikes.len() - 1]);
+        let ratio = |&(i, t): &(usize, f64)| s.values[i] / t.abs().max(f64::MIN_POSITIVE);
+        let (worst, trend_there) = spikes.iter().copied().max_by(|a, b| ratio(a).total_cmp(&ratio(b))).unwrap_or(spikes[0]);
+        let (first, last) = (spikes[0].0, spikes[spikes.len() - 1].0);
         vec![Finding::new("unstable-loss", Severity::Warning, Span { axis: s.axis, start: s.x[first], end: s.x[last] })
             .confidence((0.5 + 0.05 * spikes.len() as f64).min(0.9))
             .series(&s.name)
@@ -96,7 +100,7 @@ impl Rule for UnstableLoss {
             .evidence("noise_sd", sd)
             .evidence("worst_spike_at", s.x[worst])
             .evidence("worst_spike_value", s.values[worst])
-            .evidence("trend_there", trend[worst])
+            .evidence("trend_there", trend_there)
             .message(format!(
                 "{} spiked {} times far above its trend (noise sd {}); worst at {} {}: {} against a trend of {}.",
                 s.name,
@@ -105,7 +109,7 @@ impl Rule for UnstableLoss {
                 s.axis.as_str(),
                 pos(s.x[worst]),
                 num(s.values[worst]),
-                num(trend[worst])
+                num(trend_there)
             ))
             .advice("Lower the learning rate, use a larger batch, or clip gradients; check the batches at the spikes for bad samples.")]
     }
