@@ -3,7 +3,7 @@
 
     python3 benches/compare.py --bin target/release/curvecheck [--rows 1000000] [--repeat 5]
 
-Baselines (need pandas: `pip install pandas`; skipped with a note if missing):
+Baselines (`pip install -r benches/requirements.txt`, ideally in a venv; a missing one is skipped with a note):
   pandas.read_csv                       what a script pays before any analysis (start, import, read)
   pandas.read_csv in-process            the read alone, `import pandas` excluded
   pandas.read_csv + ewm(alpha=0.4)       read and smooth the loss
@@ -23,6 +23,18 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
+class Timing(float):
+    """A median wall time that also remembers the fastest and slowest run (the spread)."""
+
+    def __new__(cls, times):
+        t = super().__new__(cls, statistics.median(times))
+        t.lo, t.hi = min(times), max(times)
+        return t
+
+    def spread(self):
+        return f"({self.lo:.3f}-{self.hi:.3f})" if self.hi > self.lo else ""
+
+
 def timed(cmd, repeat):
     subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
     times = []
@@ -32,7 +44,7 @@ def timed(cmd, repeat):
         times.append(time.perf_counter() - t0)
         if p.returncode not in (0, 1):
             sys.exit(f"{' '.join(cmd)} failed: {p.stderr.decode()[:300]}")
-    return statistics.median(times)
+    return Timing(times)
 
 
 def in_process(csv, repeat):
@@ -68,7 +80,7 @@ def tfevents_section(args, tmp):
     results["curvecheck diagnose"] = timed([args.bin, "diagnose", ev, "--format", "json"], args.repeat)
     ours = results["curvecheck inspect"]
     for name, t in results.items():
-        print(f"{name:<32} {t:8.3f} s  {t / ours:6.1f}x curvecheck inspect")
+        print(f"{name:<32} {t:8.3f} s {t.spread():<15} {t / ours:6.1f}x curvecheck inspect")
 
 
 def timed_rss(cmd):
@@ -90,6 +102,7 @@ def large_section(args, tmp):
     png = os.path.join(tmp, "out.png")
     cmds = {
         "polars (Python): read_csv + ewm_mean": [sys.executable, "-c", f"import polars as pl; d = pl.read_csv({csv!r}); d['train_loss'].ewm_mean(alpha=0.4)"],
+        "pandas read_csv + ewm": [sys.executable, "-c", f"import pandas as pd; d = pd.read_csv({csv!r}); d['train_loss'].ewm(alpha=0.4).mean()"],
         "pandas read + ewm + matplotlib PNG": [sys.executable, "-c",
             "import matplotlib; matplotlib.use('Agg'); import matplotlib.pyplot as plt, pandas as pd\n"
             f"d = pd.read_csv({csv!r}); s = d['train_loss'].ewm(alpha=0.4).mean()\n"
@@ -119,8 +132,8 @@ def trainer_state_section(args, tmp):
     print(f"\ntrainer_state.json: 200,000 log_history entries, {os.path.getsize(path) / 1e6:.0f} MB, median of {args.repeat}")
     base = timed([sys.executable, "-c", f"import json, pandas as pd; d = json.load(open({path!r})); df = pd.DataFrame(d['log_history']); df['loss'].ewm(alpha=0.4).mean()"], args.repeat)
     ours = timed([args.bin, "diagnose", path, "--format", "json", "--quiet"], args.repeat)
-    print(f"json.load + DataFrame + ewm      {base:7.3f} s  {base / ours:5.1f}x curvecheck")
-    print(f"curvecheck diagnose              {ours:7.3f} s")
+    print(f"json.load + DataFrame + ewm      {base:7.3f} s {base.spread():<15} {base / ours:5.1f}x curvecheck")
+    print(f"curvecheck diagnose              {ours:7.3f} s {ours.spread()}")
 
 
 def main():
@@ -161,7 +174,7 @@ def main():
     base = results.get("pandas read_csv")
     for name, t in results.items():
         ratio = f"{t / base:.2f}x pandas read_csv" if base else ""
-        print(f"{name:<28} {t:8.3f} s  {ratio}")
+        print(f"{name:<28} {t:8.3f} s {t.spread() if isinstance(t, Timing) else '':<15} {ratio}")
     if "curvecheck inspect" in results:
         print(f"diagnose / inspect = {results['curvecheck diagnose'] / results['curvecheck inspect']:.2f}")
 

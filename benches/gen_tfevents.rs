@@ -58,6 +58,11 @@ fn main() -> std::io::Result<()> {
     let mut args = std::env::args().skip(1);
     let out = args.next().expect("usage: gen_tfevents OUT [STEPS]");
     let steps: i64 = args.next().map_or(1_000_000, |s| s.parse().expect("STEPS is a number"));
+    write_events(std::path::Path::new(&out), steps)
+}
+
+/// Writes `steps` steps of the benchmark run to `out` (also used by the criterion benches).
+pub fn write_events(out: &std::path::Path, steps: i64) -> std::io::Result<()> {
     let mut f = std::io::BufWriter::new(std::fs::File::create(out)?);
     record(&mut f, &Event { wall_time: 1.7e9, step: 0, file_version: Some("brain.Event:2".into()), summary: None })?;
     // A small linear congruential generator: deterministic noise without a dependency.

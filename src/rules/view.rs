@@ -113,7 +113,24 @@ struct Levels<'a> {
 
 impl<'a> Levels<'a> {
     fn new(run: &'a Run) -> Self {
-        Levels { run, level: run.series.iter().map(is_epoch_level).collect() }
+        // Series read from the same rows share one epoch column: it is scanned once.
+        let mut seen: Vec<(*const f64, usize, bool)> = Vec::new();
+        let level = run
+            .series
+            .iter()
+            .map(|s| match s.epochs() {
+                Some(e) if e.len() > 1 => {
+                    let key = (e.as_ptr(), e.len());
+                    seen.iter().find(|(p, n, _)| (*p, *n) == key).map(|c| c.2).unwrap_or_else(|| {
+                        let l = is_epoch_level(s);
+                        seen.push((key.0, key.1, l));
+                        l
+                    })
+                }
+                _ => is_epoch_level(s),
+            })
+            .collect();
+        Levels { run, level }
     }
 
     fn of(&self, s: &Series) -> bool {

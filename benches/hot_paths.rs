@@ -1,0 +1,115 @@
+//! Criterion micro-benchmarks of the hot parts of `diagnose --plot`, each on a
+//! deterministic log generated in a temporary directory (no downloads):
+//! CSV parsing, event-file decoding, smoothing, M4 downsampling and the rules.
+//!
+//!     cargo bench --bench hot_paths            # all
+//!     cargo bench --bench hot_paths -- ema     # one group
+//!
+//! End-to-end figures against pandas, polars and TensorBoard are
+//! `benches/compare.py`'s job (see BENCHMARKS.md); these say which part moved.
+
+use std::hint::black_box;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use curvecheck::ingest::{read_path, ReadOptions};
+use curvecheck::model::Run;
+use curvecheck::render::downsample::m4;
+use curvecheck::rules::{diagnose, Settings};
+use curvecheck::smooth::{ema_debiased, ema_time_weighted, sma_centered};
+
+#[allow(dead_code)]
+#[path = "gen_tfevents.rs"]
+mod gen_tfevents;
+
+/// Points per benchmarked series: a long run at per-step logging.
+const POINTS: usize = 1_000_000;
+/// Pixel columns of a chart's plot area.
+const COLUMNS: usize = 980;
+
+/// A noisy decaying loss, deterministic (the same LCG as the event-file generator).
+fn loss_curve(n: usize) -> (Vec<f64>, Vec<f64>) {
+    let mut seed: u64 = 42;
+    let x: Vec<f64> = (0..n).map(|i| i as f64).collect();
+    let y = (0..n)
+        .map(|i| {
+            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            let noise = ((seed >> 33) as f64 / (1u64 << 31) as f64) - 0.5;
+            0.2 + 2.1 * (-5.0 * i as f64 / n as f64).exp() + 0.1 * noise
+        })
+        .collect();
+    (x, y)
+}
+
+/// The shape of `benches/gen_logs.py`: step, epoch, train_loss, lr every row; validation every 1000th.
+fn write_csv(dir: &Path, rows: usize) -> PathBuf {
+    let path = dir.join("train.csv");
+    let mut f = std::io::BufWriter::new(std::fs::File::create(&path).unwrap());
+    writeln!(f, "step,epoch,train_loss,lr,val_loss,val_accuracy").unwrap();
+    let (_, loss) = loss_curve(rows);
+    for (step, l) in loss.iter().enumerate() {
+        let t = step as f64 / rows as f64;
+        let lr = 0.05 * (1.0 + (std::f64::consts::PI * t).cos()) + 1e-6;
+        if (step + 1) % 1000 == 0 {
+            let val = 0.25 + 2.0 * (-5.0 * t).exp();
+            writeln!(f, "{step},{},{l:.6},{lr:.6e},{val:.6},{:.4}", step / 1000, 0.95 - 0.7 * (-5.0 * t).exp()).unwrap();
+        } else {
+            writeln!(f, "{step},{},{l:.6},{lr:.6e},,", step / 1000).unwrap();
+        }
+    }
+    f.flush().unwrap();
+    path
+}
+
+fn read_one(path: &Path) -> Run {
+    let mut read = read_path(path, &ReadOptions::default());
+    assert!(read.errors.is_empty(), "{:?}", read.errors);
+    read.runs.remove(0)
+}
+
+fn ingest(c: &mut Criterion) {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = write_csv(dir.path(), POINTS);
+    let events = dir.path().join("events.out.tfevents.1700000000.bench.1.0");
+    gen_tfevents::write_events(&events, POINTS as i64 / 4).unwrap();
+    let mut g = c.benchmark_group("ingest");
+    g.sample_size(10);
+    g.throughput(Throughput::Bytes(std::fs::metadata(&csv).unwrap().len()));
+    g.bench_function("csv 1M rows", |b| b.iter(|| read_one(black_box(&csv))));
+    g.throughput(Throughput::Bytes(std::fs::metadata(&events).unwrap().len()));
+    g.bench_function("tfevents 250k steps x 3 tags", |b| b.iter(|| read_one(black_box(&events))));
+    g.finish();
+}
+
+fn smoothing(c: &mut Criterion) {
+    let (x, y) = loss_curve(POINTS);
+    let mut g = c.benchmark_group("smooth");
+    g.throughput(Throughput::Elements(POINTS as u64));
+    g.bench_function("ema_debiased 1M", |b| b.iter(|| ema_debiased(black_box(&y), 0.6)));
+    g.bench_function("ema_time_weighted 1M", |b| b.iter(|| ema_time_weighted(black_box(&x), black_box(&y), 0.6, 1.0)));
+    g.bench_function("sma_centered 1M, window 25k", |b| b.iter(|| sma_centered(black_box(&y), 25_000)));
+    g.finish();
+}
+
+fn downsampling(c: &mut Criterion) {
+    let (x, y) = loss_curve(POINTS);
+    let mut g = c.benchmark_group("downsample");
+    g.throughput(Throughput::Elements(POINTS as u64));
+    g.bench_function("m4 1M to 980 columns", |b| b.iter(|| m4(black_box(&x), black_box(&y), COLUMNS)));
+    g.finish();
+}
+
+fn rules(c: &mut Criterion) {
+    let dir = tempfile::tempdir().unwrap();
+    let run = read_one(&write_csv(dir.path(), POINTS));
+    let settings = Settings::default();
+    let mut g = c.benchmark_group("rules");
+    g.sample_size(20);
+    g.throughput(Throughput::Elements(POINTS as u64));
+    g.bench_function("diagnose 1M steps", |b| b.iter(|| diagnose(black_box(&run), &settings)));
+    g.finish();
+}
+
+criterion_group!(benches, ingest, smoothing, downsampling, rules);
+criterion_main!(benches);
