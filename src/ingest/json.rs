@@ -6,7 +6,7 @@ use std::fmt;
 use std::marker::PhantomData;
 use std::path::Path;
 
-use serde::de::{Deserializer, MapAccess, Visitor};
+use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
@@ -21,19 +21,6 @@ const HF_AXIS_KEYS: &[&str] = &["step", "epoch"];
 /// Keys only the final summary entry of `log_history` has.
 const HF_SUMMARY_KEYS: &[&str] = &["train_runtime", "total_flos", "train_samples_per_second"];
 
-/// One `log_history` entry; `None` when it is not an object.
-type Entry<'a> = Option<Fields<'a>>;
-
-/// The part of `trainer_state.json` curvecheck reads, deserialised directly (200k entries as
-/// `serde_json::Value` trees cost twice the time).
-#[derive(Deserialize)]
-struct TrainerState<'a> {
-    #[serde(borrow)]
-    log_history: Vec<Fields<'a>>,
-    #[serde(default)]
-    best_metric: Option<Value>,
-}
-
 /// An object's fields sorted by key, as a map iterates them (a repeated key keeps its last
 /// value, as in a map). A small sorted list rather than a map: a log entry has a handful of
 /// keys, and 200k entries would otherwise build and free 200k trees.
@@ -41,17 +28,22 @@ struct TrainerState<'a> {
 struct Fields<'a>(Vec<(Cow<'a, str>, Value)>);
 
 impl<'a> Fields<'a> {
-    fn from_pairs(mut pairs: Vec<(Cow<'a, str>, Value)>) -> Self {
-        // Stable: equal keys stay in file order, and the retained (earlier) one takes the later value.
-        pairs.sort_by(|a, b| a.0.cmp(&b.0));
-        pairs.dedup_by(|later, kept| {
+    fn from_pairs(pairs: Vec<(Cow<'a, str>, Value)>) -> Self {
+        let mut f = Fields(pairs);
+        f.sort();
+        f
+    }
+
+    /// Sorts by key; stable, so equal keys stay in file order and the kept (earlier) one takes the later value.
+    fn sort(&mut self) {
+        self.0.sort_by(|a, b| a.0.cmp(&b.0));
+        self.0.dedup_by(|later, kept| {
             let same = later.0 == kept.0;
             if same {
                 std::mem::swap(&mut later.1, &mut kept.1);
             }
             same
         });
-        Fields(pairs)
     }
 
     fn get(&self, key: &str) -> Option<&Value> {
@@ -89,23 +81,91 @@ impl<'de: 'a, 'a> Deserialize<'de> for Key<'a> {
     }
 }
 
-impl<'de: 'a, 'a> Deserialize<'de> for Fields<'a> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct FieldsVisitor<'a>(PhantomData<&'a ()>);
-        impl<'de: 'a, 'a> Visitor<'de> for FieldsVisitor<'a> {
-            type Value = Fields<'a>;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("an object")
-            }
-            fn visit_map<M: MapAccess<'de>>(self, mut map: M) -> Result<Fields<'a>, M::Error> {
-                let mut pairs = Vec::with_capacity(map.size_hint().unwrap_or(8));
-                while let Some((Key(k), v)) = map.next_entry::<Key<'a>, Value>()? {
-                    pairs.push((k, v));
+/// Deserialises one object into a reused [`Fields`] buffer (no allocation per entry).
+struct FieldsInto<'b, 'a>(&'b mut Fields<'a>);
+
+impl<'de: 'a, 'a> DeserializeSeed<'de> for FieldsInto<'_, 'a> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de: 'a, 'a> Visitor<'de> for FieldsInto<'_, 'a> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("an object")
+    }
+    fn visit_map<M: MapAccess<'de>>(self, mut map: M) -> Result<(), M::Error> {
+        self.0 .0.clear();
+        while let Some((Key(k), v)) = map.next_entry::<Key<'a>, Value>()? {
+            self.0 .0.push((k, v));
+        }
+        self.0.sort();
+        Ok(())
+    }
+}
+
+/// `trainer_state.json` read in one pass: each `log_history` entry goes to the
+/// reader as soon as it is parsed, so no list of 200k entries is ever built.
+/// Yields the trainer's `best_metric`; fails (for the general path to explain)
+/// when `log_history` is missing or holds anything but objects.
+struct StreamedState<'r>(&'r mut TrainerStateReader);
+
+impl<'de> DeserializeSeed<'de> for StreamedState<'_> {
+    type Value = Option<f64>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Option<f64>, D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for StreamedState<'_> {
+    type Value = Option<f64>;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a trainer_state object")
+    }
+    fn visit_map<M: MapAccess<'de>>(self, mut map: M) -> Result<Option<f64>, M::Error> {
+        let (mut best, mut history) = (None, false);
+        while let Some(Key(k)) = map.next_key::<Key>()? {
+            match k.as_ref() {
+                "log_history" => {
+                    map.next_value_seed(History(&mut *self.0))?;
+                    history = true;
                 }
-                Ok(Fields::from_pairs(pairs))
+                "best_metric" => best = map.next_value::<Value>()?.as_f64(),
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                }
             }
         }
-        d.deserialize_map(FieldsVisitor(PhantomData))
+        if !history {
+            return Err(serde::de::Error::missing_field("log_history"));
+        }
+        Ok(best)
+    }
+}
+
+/// The `log_history` list, entry by entry into the reader.
+struct History<'r>(&'r mut TrainerStateReader);
+
+impl<'de> DeserializeSeed<'de> for History<'_> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_seq(self)
+    }
+}
+
+impl<'de> Visitor<'de> for History<'_> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a list of log entries")
+    }
+    fn visit_seq<S: SeqAccess<'de>>(self, mut seq: S) -> Result<(), S::Error> {
+        let mut fields = Fields::default();
+        while seq.next_element_seed(FieldsInto(&mut fields))?.is_some() {
+            self.0.entry(Some(&fields));
+        }
+        Ok(())
     }
 }
 
@@ -115,10 +175,10 @@ pub fn read(path: &Path, bytes: &[u8]) -> Result<Run, IngestError> {
     let clean = sanitize_python_json(text);
     let text = clean.as_deref().unwrap_or(text);
     if memchr::memmem::find(text.as_bytes(), b"\"log_history\"").is_some() {
-        if let Ok(state) = serde_json::from_str::<TrainerState>(text) {
-            let best = state.best_metric.as_ref().and_then(Value::as_f64);
-            let entries: Vec<Entry> = state.log_history.into_iter().map(Some).collect();
-            return Ok(read_trainer_state(path, best, &entries));
+        let mut reader = TrainerStateReader::new(path);
+        let mut de = serde_json::Deserializer::from_str(text);
+        if let Ok(best) = StreamedState(&mut reader).deserialize(&mut de).and_then(|best| de.end().map(|_| best)) {
+            return Ok(reader.finish(best));
         }
     }
     // The general path: any object, with errors that say where the document breaks.
@@ -131,34 +191,50 @@ pub fn read(path: &Path, bytes: &[u8]) -> Result<Run, IngestError> {
     };
     match top.get("log_history") {
         Some(Value::Array(entries)) => {
-            let entries: Vec<Entry> = entries
-                .iter()
-                .map(|e| match e {
-                    Value::Object(m) => Some(Fields::from_pairs(m.iter().map(|(k, v)| (Cow::Borrowed(k.as_str()), v.clone())).collect())),
-                    _ => None,
-                })
-                .collect();
-            Ok(read_trainer_state(path, top.get("best_metric").and_then(Value::as_f64), &entries))
+            let mut reader = TrainerStateReader::new(path);
+            for e in entries {
+                match e {
+                    Value::Object(m) => {
+                        reader.entry(Some(&Fields::from_pairs(m.iter().map(|(k, v)| (Cow::Borrowed(k.as_str()), v.clone())).collect())))
+                    }
+                    _ => reader.entry(None),
+                }
+            }
+            Ok(reader.finish(top.get("best_metric").and_then(Value::as_f64)))
         }
         Some(_) => Err(IngestError::malformed(path, None, "'log_history' is not a list")),
         None => read_keras_history(path, &top),
     }
 }
 
-fn read_trainer_state(path: &Path, best_metric: Option<f64>, entries: &[Entry]) -> Run {
-    let mut run = Run::new("", path.display().to_string(), "hf-trainer-state");
-    run.records = entries.len();
-    let mut builder = SeriesBuilder::new(RepeatedX::Restart);
-    for (i, entry) in entries.iter().enumerate() {
+/// Turns `log_history` entries, one at a time, into a run.
+struct TrainerStateReader {
+    run: Run,
+    builder: SeriesBuilder,
+}
+
+impl TrainerStateReader {
+    fn new(path: &Path) -> Self {
+        TrainerStateReader {
+            run: Run::new("", path.display().to_string(), "hf-trainer-state"),
+            builder: SeriesBuilder::new(RepeatedX::Restart),
+        }
+    }
+
+    /// The next entry; `None` when it is not an object.
+    fn entry(&mut self, entry: Option<&Fields>) {
+        let i = self.run.records;
+        let run = &mut self.run;
+        run.records += 1;
         let where_ = || format!("log_history[{i}]");
         let Some(e) = entry else {
             run.skip(where_(), "entry is not an object");
-            continue;
+            return;
         };
         if HF_SUMMARY_KEYS.iter().any(|k| e.contains_key(k)) {
             let parts: Vec<String> = e.iter().filter_map(|(k, v)| Some(format!("{k}={}", v.as_f64()?))).collect();
             run.notes.push(format!("final summary entry: {}", parts.join(", ")));
-            continue;
+            return;
         }
         let step = e.get("step").and_then(Value::as_f64);
         let epoch = e.get("epoch").and_then(Value::as_f64);
@@ -167,7 +243,7 @@ fn read_trainer_state(path: &Path, best_metric: Option<f64>, entries: &[Entry]) 
             (None, Some(ep)) => (Axis::Epoch, ep),
             (None, None) => {
                 run.skip(where_(), "entry has neither 'step' nor 'epoch'");
-                continue;
+                return;
             }
         };
         for (k, v) in e.iter() {
@@ -175,17 +251,20 @@ fn read_trainer_state(path: &Path, best_metric: Option<f64>, entries: &[Entry]) 
                 continue;
             }
             match json_number(v) {
-                Cell::Number(value) => builder.push(k, axis, x, epoch, value),
+                Cell::Number(value) => self.builder.push(k, axis, x, epoch, value),
                 Cell::Missing => {}
                 Cell::Text => run.skip(format!("{}.{k}", where_()), "value is not a number"),
             }
         }
     }
-    if let Some(best) = best_metric {
-        run.notes.push(format!("trainer's best_metric = {best}"));
+
+    fn finish(mut self, best_metric: Option<f64>) -> Run {
+        if let Some(best) = best_metric {
+            self.run.notes.push(format!("trainer's best_metric = {best}"));
+        }
+        self.run.series = self.builder.finish();
+        self.run
     }
-    run.series = builder.finish();
-    run
 }
 
 /// `{"loss": [...], "val_loss": [...]}`: list index is the epoch.
@@ -224,11 +303,14 @@ mod tests {
     #[test]
     fn entry_fields_read_like_a_map() {
         let text = r#"{"log_history": [{"step": 1, "lo\u0073s": 2.5, "a": 1, "a": 7}], "best_metric": 0.5}"#;
-        let state: TrainerState = serde_json::from_str(text).unwrap();
-        let keys: Vec<&str> = state.log_history[0].iter().map(|(k, _)| k.as_ref()).collect();
+        let mut fields = Fields::default();
+        let entry = r#"{"step": 1, "lo\u0073s": 2.5, "a": 1, "a": 7}"#;
+        FieldsInto(&mut fields).deserialize(&mut serde_json::Deserializer::from_str(entry)).unwrap();
+        let keys: Vec<&str> = fields.iter().map(|(k, _)| k.as_ref()).collect();
         assert_eq!(keys, ["a", "loss", "step"]);
-        assert_eq!(state.log_history[0].get("a").and_then(Value::as_f64), Some(7.0));
+        assert_eq!(fields.get("a").and_then(Value::as_f64), Some(7.0));
         let run = read(Path::new("t.json"), text.as_bytes()).unwrap();
+        assert_eq!(run.notes, ["trainer's best_metric = 0.5"]);
         let names: Vec<&str> = run.series.iter().map(|s| s.name.as_str()).collect();
         assert_eq!(names, ["a", "loss"]);
         assert_eq!(run.series[1].values, vec![2.5]);
