@@ -47,6 +47,21 @@ def timed(cmd, repeat):
     return Timing(times)
 
 
+def interleaved(cmds, repeat):
+    """Each command once per round, `repeat` rounds after one warm-up: a Timing per command."""
+    for cmd in cmds:
+        subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+    times = [[] for _ in cmds]
+    for _ in range(repeat):
+        for i, cmd in enumerate(cmds):
+            t0 = time.perf_counter()
+            p = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=False)
+            times[i].append(time.perf_counter() - t0)
+            if p.returncode not in (0, 1):
+                sys.exit(f"{' '.join(cmd)} failed: {p.stderr.decode()[:300]}")
+    return [Timing(t) for t in times]
+
+
 def in_process(csv, repeat):
     """pandas' read time alone, interpreter start and `import pandas` excluded."""
     code = ("import time, pandas as pd\n"
@@ -98,7 +113,7 @@ def large_section(args, tmp):
     rows = args.large_rows
     csv = os.path.join(tmp, "big10m.csv")
     subprocess.run([sys.executable, os.path.join(HERE, "gen_logs.py"), "--rows", str(rows), "--out", csv], check=True)
-    print(f"\n{rows} rows, {os.path.getsize(csv) / 1e6:.0f} MB; each command run {args.repeat} times after one warm-up, median (spread)")
+    print(f"\n{rows} rows, {os.path.getsize(csv) / 1e6:.0f} MB; {args.repeat} interleaved rounds after one warm-up, median (fastest-slowest)")
     png = os.path.join(tmp, "out.png")
     cmds = {
         "polars (Python): read_csv + ewm_mean": [sys.executable, "-c", f"import polars as pl; d = pl.read_csv({csv!r}); d['train_loss'].ewm_mean(alpha=0.4)"],
@@ -110,16 +125,23 @@ def large_section(args, tmp):
             f"f.savefig({png!r})"],
         "curvecheck diagnose --plot": [args.bin, "diagnose", csv, "--plot", png, "--format", "json", "--quiet"],
     }
-    results = {}
+    # Rounds interleave the commands (A B C D, A B C D, ...), so a slow spell of this shared
+    # machine hits every command alike instead of one command's whole series.
+    ok = {}
     for name, cmd in cmds.items():
         try:
             timed_rss(cmd)
+            ok[name] = cmd
         except SystemExit as e:
             print(f"{name}: skipped ({e})")
-            continue
-        runs = [timed_rss(cmd) for _ in range(args.repeat)]
-        walls = sorted(r[0] for r in runs)
-        results[name] = (statistics.median(walls), walls[0], walls[-1], max(r[1] for r in runs))
+    runs = {name: [] for name in ok}
+    for _ in range(args.repeat):
+        for name, cmd in ok.items():
+            runs[name].append(timed_rss(cmd))
+    results = {}
+    for name, rs in runs.items():
+        walls = sorted(r[0] for r in rs)
+        results[name] = (statistics.median(walls), walls[0], walls[-1], max(r[1] for r in rs))
     ours = results["curvecheck diagnose --plot"][0]
     for name, (med, lo, hi, rss) in results.items():
         print(f"{name:<40} {med:7.2f} s ({lo:.2f}-{hi:.2f})  peak {rss:6.0f} MB  {med / ours:5.1f}x curvecheck")
@@ -130,8 +152,9 @@ def trainer_state_section(args, tmp):
     path = os.path.join(tmp, "trainer_state.json")
     subprocess.run([sys.executable, os.path.join(HERE, "gen_logs.py"), "--rows", "200000", "--trainer-state", "--out", path], check=True)
     print(f"\ntrainer_state.json: 200,000 log_history entries, {os.path.getsize(path) / 1e6:.0f} MB, median of {args.repeat}")
-    base = timed([sys.executable, "-c", f"import json, pandas as pd; d = json.load(open({path!r})); df = pd.DataFrame(d['log_history']); df['loss'].ewm(alpha=0.4).mean()"], args.repeat)
-    ours = timed([args.bin, "diagnose", path, "--format", "json", "--quiet"], args.repeat)
+    base_cmd = [sys.executable, "-c", f"import json, pandas as pd; d = json.load(open({path!r})); df = pd.DataFrame(d['log_history']); df['loss'].ewm(alpha=0.4).mean()"]
+    ours_cmd = [args.bin, "diagnose", path, "--format", "json", "--quiet"]
+    base, ours = interleaved([base_cmd, ours_cmd], args.repeat)
     print(f"json.load + DataFrame + ewm      {base:7.3f} s {base.spread():<15} {base / ours:5.1f}x curvecheck")
     print(f"curvecheck diagnose              {ours:7.3f} s {ours.spread()}")
 

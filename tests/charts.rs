@@ -139,3 +139,24 @@ fn every_labelled_real_run_gets_a_png_and_an_svg() {
     }
     assert_eq!(n, 43);
 }
+
+/// A chart draws what the rules read: the view a report keeps is the one the rules built.
+#[test]
+fn a_report_keeps_the_rules_view_for_its_chart() {
+    for rel in [
+        "real-runs/dev_premature_mca_sgdm/metrics.jsonl",
+        "real-runs/dev_badinit_circles_relu4_std0.05/metrics.jsonl",
+        "real-runs/dev_diverged_mcb_sgd_lr5/training_log.csv",
+    ] {
+        let r = report(rel);
+        let (fresh, kept) = (curvecheck::rules::RunView::new(&r.run), r.view());
+        let names = |v: &curvecheck::rules::RunView| {
+            [v.train_loss_fine, v.train_loss, v.val_loss, v.train_metric, v.val_metric, v.lr, v.lr_epoch, v.update_ratio]
+                .map(|p| p.map(|p| (p.series.name.clone(), p.epoch_level)))
+        };
+        assert_eq!(names(&kept), names(&fresh), "{rel}");
+        assert!(names(&kept).iter().filter(|p| p.is_some()).count() >= 2, "{rel}: picks something");
+        assert_eq!(kept.table.x, fresh.table.x, "{rel}");
+        assert_eq!(format!("{:?}", kept.table.val_loss), format!("{:?}", fresh.table.val_loss), "{rel}");
+    }
+}

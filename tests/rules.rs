@@ -5,6 +5,7 @@
 mod common;
 
 use common::{findings, flagged, read};
+use curvecheck::model::{Axis, Run, Series};
 use curvecheck::rules::{diagnose, Finding, Settings};
 
 const RUNS: &str = "real-runs";
@@ -72,6 +73,34 @@ fn initial_loss_without_classes_only_says_which_c_fits() {
     let f = only(&format!("{RUNS}/dev_premature_mca_sgdm/metrics.jsonl"), "initial-loss");
     assert_eq!(f.severity, curvecheck::rules::Severity::Info);
     assert_eq!(evidence(&f, "fits_classes"), 4.0);
+}
+
+/// Past a million steps the noise level comes from a sample of the residuals; every point is still checked.
+#[test]
+fn unstable_loss_counts_every_spike_on_a_two_million_step_run() {
+    let n = 2_000_000;
+    let mut seed: u64 = 7;
+    let mut values: Vec<f64> = (0..n)
+        .map(|i| {
+            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            let noise = ((seed >> 33) as f64 / (1u64 << 31) as f64) - 0.5;
+            0.3 + 1.0 / (1.0 + i as f64 / 1e5) + 0.04 * noise
+        })
+        .collect();
+    let spikes = [150_001, 700_003, 1_200_007, 1_999_001];
+    for &i in &spikes {
+        values[i] *= 4.0;
+    }
+    let mut s = Series::new("train/loss", Axis::Step);
+    s.x = std::sync::Arc::new((0..n).map(|i| i as f64).collect());
+    s.values = values;
+    let mut run = Run::new("long", "long", "csv");
+    run.series.push(s);
+    let f = diagnose(&run, &Settings::default()).into_iter().find(|f| f.rule == "unstable-loss").expect("unstable-loss");
+    assert_eq!(evidence(&f, "spikes"), spikes.len() as f64);
+    assert_eq!((f.span.start, f.span.end), (150_001.0, 1_999_001.0));
+    // Uniform noise of width 0.04: MAD 0.01, so a robust sd of about 0.0148.
+    assert!((0.012..0.018).contains(&evidence(&f, "noise_sd")), "{}", evidence(&f, "noise_sd"));
 }
 
 #[test]

@@ -24,7 +24,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use crate::report::RunReport;
-use crate::rules::{RunView, Severity};
+use crate::rules::Severity;
 use axis::ChartAxis;
 use panel::{Annotations, Panel};
 use style::*;
@@ -77,7 +77,7 @@ struct Chart {
 }
 
 fn prepare(report: &RunReport, classes: Option<u32>, detail: Detail) -> Option<Chart> {
-    let view = RunView::new(&report.run);
+    let view = report.view();
     let axis = ChartAxis::for_view(&view);
     // Lines are thinned to the chart's pixel columns as they are built (see `Line::of`).
     let columns = detail.columns();

@@ -8,7 +8,6 @@ use super::style::*;
 use super::RenderError;
 use crate::model::Axis;
 use crate::report::RunReport;
-use crate::rules::RunView;
 
 /// Which validation curve to overlay.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -23,7 +22,7 @@ pub fn svg(reports: &[RunReport], curve: Curve) -> Result<Option<String>, Render
     let mut lines = Vec::new();
     let mut axes = Vec::new();
     for (i, r) in reports.iter().enumerate() {
-        let view = RunView::new(&r.run);
+        let view = r.view();
         let t = &view.table;
         let column = match curve {
             Curve::Metric => t.val_metric.as_ref(),

@@ -10,6 +10,7 @@ pub mod text;
 
 use crate::model::Run;
 use crate::rules::finding::pos;
+use crate::rules::view::ViewParts;
 use crate::rules::{diagnose_view, Finding, RunView, Settings, Severity};
 
 /// A run, what the rules found in it, and the summary figures every output shows.
@@ -21,16 +22,23 @@ pub struct RunReport {
     pub length: String,
     /// The best validation value: `(series, value, where)`; the metric if logged, else the loss.
     pub best: Option<(String, f64, String)>,
+    /// The rules' view of the run, kept for the chart (see [`RunReport::view`]).
+    view: ViewParts,
 }
 
 impl RunReport {
-    /// Diagnoses a run; the run's view (which scans every point) is built once for the findings and the summary.
+    /// Diagnoses a run; the run's view (which scans every point) is built once for the findings, the summary and the chart.
     pub fn new(run: Run, settings: &Settings) -> RunReport {
-        let (findings, length, best) = {
+        let (findings, length, best, view) = {
             let view = RunView::new(&run);
-            (diagnose_view(&view, settings), length_of(&view), best_validation(&view))
+            (diagnose_view(&view, settings), length_of(&view), best_validation(&view), view.parts())
         };
-        RunReport { run, findings, length, best }
+        RunReport { run, findings, length, best, view }
+    }
+
+    /// The curves the rules read (picked once, when the report was made).
+    pub fn view(&self) -> RunView<'_> {
+        RunView::from_parts(&self.run, &self.view)
     }
 
     /// The worst severity among warnings and errors, `None` when healthy.

@@ -4,7 +4,9 @@
 //! Spikes in the per-step training loss far above the noise around its trend:
 //! points more than `spike_z` robust standard deviations (1.4826 × MAD of the
 //! residuals) above a centred moving average, and at least `spike_rel` above
-//! it in relative terms, happening `min_spikes` times or more.
+//! it in relative terms, happening `min_spikes` times or more. On runs longer
+//! than a million steps the MAD is taken over an evenly spaced million of the
+//! residuals (a noise level needs no more; every point is still checked for spikes).
 //!
 //! ## Why it matters
 //! Minibatch losses are noisy, and that is fine; repeated spikes well outside
@@ -38,6 +40,8 @@ const PARAMS: &[Param] = &[
 
 /// Spike detection needs enough points for the noise estimate to mean something.
 const MIN_POINTS: usize = 50;
+/// Residuals the noise level (MAD) is taken from, at most; longer runs are sampled evenly.
+const MAD_SAMPLE: usize = 1_000_000;
 /// Consistency constant that turns a MAD into a standard deviation for normal noise.
 const MAD_TO_SD: f64 = 1.4826;
 
@@ -73,7 +77,8 @@ impl Rule for UnstableLoss {
         let w = ((n as f64 * ctx.p("window_frac")) as usize).max(5) | 1;
         // Two streamed passes over the trend (noise level, then spikes) instead of an n-point trend buffer.
         let residuals = || s.values.iter().zip(SmaCentered::new(&s.values, w)).map(|(&v, t)| (v, t, v - t));
-        let mut abs: Vec<f64> = residuals().map(|(_, _, r)| r.abs()).filter(|r| r.is_finite()).collect();
+        let every = n.div_ceil(MAD_SAMPLE);
+        let mut abs: Vec<f64> = residuals().step_by(every).map(|(_, _, r)| r.abs()).filter(|r| r.is_finite()).collect();
         let mad = median_in_place(&mut abs);
         drop(abs);
         let sd = MAD_TO_SD * mad;

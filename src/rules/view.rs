@@ -47,6 +47,17 @@ pub struct RunView<'a> {
     pub table: EvalTable,
 }
 
+/// What [`RunView::new`] chose, by series index, and the table it built,
+/// without borrowing the run: a report keeps it, so its chart and summaries
+/// get the same view back ([`RunView::from_parts`]) without rescanning
+/// millions of points.
+#[derive(Debug, Clone, Default)]
+pub struct ViewParts {
+    /// `(series index, epoch level)` of each pick, in [`RunView`]'s field order.
+    picks: [Option<(usize, bool)>; 8],
+    table: EvalTable,
+}
+
 /// Rows at the evaluation points; every column aligned to `x`.
 #[derive(Debug, Clone, Default)]
 pub struct EvalTable {
@@ -274,6 +285,47 @@ impl<'a> RunView<'a> {
             train_metric: align(self.train_metric, false),
             lr: align(self.lr_epoch, true).or_else(|| align(self.lr, true)),
             metric_lower_is_better: metric_lower,
+        }
+    }
+
+    /// The picks and table, detached from the run (see [`ViewParts`]).
+    pub fn parts(&self) -> ViewParts {
+        let index = |p: Option<Pick>| {
+            let p = p?;
+            self.run.series.iter().position(|s| std::ptr::eq(s, p.series)).map(|i| (i, p.epoch_level))
+        };
+        ViewParts {
+            picks: [
+                index(self.train_loss_fine),
+                index(self.train_loss),
+                index(self.val_loss),
+                index(self.train_metric),
+                index(self.val_metric),
+                index(self.lr),
+                index(self.lr_epoch),
+                index(self.update_ratio),
+            ],
+            table: self.table.clone(),
+        }
+    }
+
+    /// The view [`RunView::parts`] was taken from, for the same run.
+    pub fn from_parts(run: &'a Run, parts: &ViewParts) -> Self {
+        let pick = |k: usize| {
+            let (i, epoch_level) = parts.picks[k]?;
+            run.series.get(i).map(|series| Pick { series, epoch_level })
+        };
+        RunView {
+            run,
+            train_loss_fine: pick(0),
+            train_loss: pick(1),
+            val_loss: pick(2),
+            train_metric: pick(3),
+            val_metric: pick(4),
+            lr: pick(5),
+            lr_epoch: pick(6),
+            update_ratio: pick(7),
+            table: parts.table.clone(),
         }
     }
 
