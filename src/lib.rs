@@ -9,6 +9,7 @@ pub mod commands;
 pub mod config;
 pub mod ingest;
 pub mod model;
+pub mod parallel;
 pub mod progress;
 pub mod render;
 pub mod report;

@@ -41,7 +41,7 @@ pub fn read(path: &Path, bytes: &[u8], format: Format) -> Result<Run, IngestErro
 
 fn read_in_chunks(path: &Path, bytes: &[u8], format: Format, chunk_bytes: usize) -> Result<Run, IngestError> {
     let text = strip_bom(bytes);
-    read_chunks(path, format, text.len() as u64, &mut chunks::in_memory(text, chunk_bytes))
+    read_chunks(path, format, text.len() as u64, &mut chunks::in_memory(text, chunk_bytes), text.len() > chunk_bytes)
 }
 
 /// Reads a CSV file from disk chunk by chunk, never holding more than a chunk of its text.
@@ -51,7 +51,7 @@ pub fn read_streaming(path: &Path, file: std::fs::File, format: Format) -> Resul
 
 fn stream_in_chunks(path: &Path, file: std::fs::File, format: Format, chunk_bytes: usize) -> Result<Run, IngestError> {
     let total = file.metadata().map(|m| m.len()).unwrap_or(0);
-    read_chunks(path, format, total, &mut chunks::from_file(path, file, chunk_bytes))
+    read_chunks(path, format, total, &mut chunks::from_file(path, file, chunk_bytes), total > chunk_bytes as u64)
 }
 
 /// Head-room over the estimated rows when reserving column memory after the first chunk.
@@ -107,21 +107,31 @@ type Chunks<'c, 'a> = &'c mut (dyn Iterator<Item = Result<std::borrow::Cow<'a, [
 /// One piece parsed by polars, with its length in bytes.
 type Parsed = Result<(usize, DataFrame), IngestError>;
 
-/// Reads the table in pieces: one thread parses piece k+1 with polars while
-/// this one copies piece k into the columns (on a 10M-row file the copy and
-/// the file reads then cost no wall time).
-fn read_chunks(path: &Path, format: Format, total_bytes: u64, chunks: Chunks) -> Result<Run, IngestError> {
+/// Reads the table in pieces. When there are several (`pipelined`), one thread
+/// parses piece k+1 with polars while this one copies piece k into the
+/// columns (on a 10M-row file the copy and the file reads then cost no wall
+/// time); a file of one piece is parsed on this thread.
+fn read_chunks(path: &Path, format: Format, total_bytes: u64, chunks: Chunks, pipelined: bool) -> Result<Run, IngestError> {
+    if !pipelined {
+        let mut pieces = Vec::new();
+        parse_chunks(path, chunks, |p| {
+            pieces.push(p);
+            true
+        });
+        return gather(path, format, total_bytes, pieces.into_iter());
+    }
     std::thread::scope(|scope| {
         // One parsed piece waits at most: memory stays about two pieces beyond the columns.
         let (tx, rx) = std::sync::mpsc::sync_channel::<Parsed>(1);
-        scope.spawn(move || parse_chunks(path, chunks, &tx));
+        scope.spawn(move || parse_chunks(path, chunks, |p| tx.send(p).is_ok()));
         gather(path, format, total_bytes, rx.into_iter())
     })
 }
 
-/// Parses piece after piece and sends each table on; stops at the first error
-/// (sent too) or when the receiver has gone (it stopped on an error of its own).
-fn parse_chunks(path: &Path, chunks: Chunks, out: &std::sync::mpsc::SyncSender<Parsed>) {
+/// Parses piece after piece and hands each table to `out`; stops at the first
+/// error (handed on too) or when `out` says the receiver has gone (it stopped
+/// on an error of its own).
+fn parse_chunks(path: &Path, chunks: Chunks, mut out: impl FnMut(Parsed) -> bool) {
     let mut raw_names: Vec<PlSmallStr> = Vec::new();
     let mut rows_before = 0usize;
     let mut separator = b',';
@@ -150,7 +160,7 @@ fn parse_chunks(path: &Path, chunks: Chunks, out: &std::sync::mpsc::SyncSender<P
             Ok((chunk.len(), df))
         });
         let failed = parsed.is_err();
-        if out.send(parsed).is_err() || failed {
+        if !out(parsed) || failed {
             return;
         }
     }

@@ -12,7 +12,8 @@ pub fn panel(view: &RunView, axis: &ChartAxis, classes: Option<u32>, columns: us
     let mut lines = Vec::new();
     if let Some(fine) = view.train_loss_fine.filter(|p| !p.epoch_level) {
         let s = fine.series;
-        let (raw, smooth) = rayon::join(
+        let (raw, smooth) = crate::parallel::join(
+            crate::parallel::worth_it(view.run),
             || Line::of(s.name.clone(), TRAIN, &s.x, &s.values, Mark::Faint, s.axis, axis, columns),
             || {
                 // Time-weighted, so the smoothing horizon is a fixed share of the chart however densely the run logged.

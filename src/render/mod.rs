@@ -23,6 +23,7 @@ use std::path::{Path, PathBuf};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
+use crate::parallel::join;
 use crate::report::RunReport;
 use crate::rules::Severity;
 use axis::ChartAxis;
@@ -82,9 +83,11 @@ fn prepare(report: &RunReport, classes: Option<u32>, detail: Detail) -> Option<C
     // Lines are thinned to the chart's pixel columns as they are built (see `Line::of`).
     let columns = detail.columns();
     // Each panel thins its own curves (millions of points on a long run): built side by side.
-    let ((loss, metric), (lr, ratio)) = rayon::join(
-        || rayon::join(|| loss::panel(&view, &axis, classes, columns), || metric::panel(&view, &axis, columns)),
-        || rayon::join(|| lr::panel(&view, &axis, columns), || update_ratio::panel(&view, &axis, columns)),
+    let par = crate::parallel::worth_it(&report.run);
+    let ((loss, metric), (lr, ratio)) = join(
+        par,
+        || join(par, || loss::panel(&view, &axis, classes, columns), || metric::panel(&view, &axis, columns)),
+        || join(par, || lr::panel(&view, &axis, columns), || update_ratio::panel(&view, &axis, columns)),
     );
     let mut panels: Vec<Panel> = [loss, metric, lr, ratio].into_iter().flatten().collect();
     if detail == Detail::Compact {

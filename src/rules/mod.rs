@@ -161,14 +161,15 @@ pub fn diagnose(run: &Run, settings: &Settings) -> Vec<Finding> {
 pub fn diagnose_view(view: &RunView, settings: &Settings) -> Vec<Finding> {
     // Rules are independent readers of the view: on a long run the few that scan every
     // point (divergence, unstable-loss, flat-start) run side by side.
-    let mut findings: Vec<(usize, Finding)> = REGISTRY
-        .par_iter()
-        .enumerate()
-        .flat_map_iter(|(order, rule)| {
-            let ctx = Ctx { view, settings, rule: *rule };
-            rule.check(&ctx).into_iter().map(move |f| (order, f))
-        })
-        .collect();
+    let check = |(order, rule): (usize, &&'static dyn Rule)| {
+        let ctx = Ctx { view, settings, rule: *rule };
+        rule.check(&ctx).into_iter().map(move |f| (order, f))
+    };
+    let mut findings: Vec<(usize, Finding)> = if crate::parallel::worth_it(view.run) {
+        REGISTRY.par_iter().enumerate().flat_map_iter(check).collect()
+    } else {
+        REGISTRY.iter().enumerate().flat_map(check).collect()
+    };
     let fired: Vec<&'static str> = findings.iter().filter(|(_, f)| f.severity >= Severity::Warning).map(|(_, f)| f.rule).collect();
     findings.retain(|(order, _)| !REGISTRY[*order].superseded_by().iter().any(|s| fired.contains(s)));
     findings.sort_by(|a, b| b.1.severity.cmp(&a.1.severity).then(a.0.cmp(&b.0)));
