@@ -108,21 +108,10 @@ impl SeriesBuilder {
                 // Moving a Vec into an Arc copies nothing (only the Vec's header is boxed).
                 let (x, epoch) = p.shared.unwrap_or_else(|| (Arc::new(p.x), p.has_epoch.then(|| Arc::new(p.epoch))));
                 let (kept, restarts) = find_restarts(&x, self.repeated).unwrap_or_default();
-                let pick = |v: Vec<f64>| -> Vec<f64> {
-                    if restarts.is_empty() {
-                        v
-                    } else {
-                        kept.iter().map(|&k| v[k]).collect()
-                    }
-                };
+                let keep = |v: &[f64]| -> Vec<f64> { kept.iter().map(|&k| v[k]).collect() };
+                let pick = |v: Vec<f64>| if restarts.is_empty() { v } else { keep(&v) };
                 // A shared column stays shared unless this series resumed (then it keeps its own points).
-                let pick_shared = |v: Points| -> Points {
-                    if restarts.is_empty() {
-                        v
-                    } else {
-                        Arc::new(kept.iter().map(|&k| v[k]).collect())
-                    }
-                };
+                let pick_shared = |v: Points| if restarts.is_empty() { v } else { Arc::new(keep(&v)) };
                 let mut s = Series::new(p.name, p.axis);
                 s.x = pick_shared(x);
                 s.values = pick(p.values);

@@ -102,14 +102,18 @@ fn detect(ctx: &Ctx) -> Option<Finding> {
     }
     let band = ctx.p("band");
     let crosses = |v: f64| (v - init).abs() > band * init;
+    // Where the smoothed loss first leaves the band: among the first k points, or further on in the stream.
     let first_cross = match sm.iter().position(|&v| crosses(v)) {
         Some(i) => Some(i),
-        None => stream.by_ref().position(|v| {
-            sm.push(v);
-            crosses(v)
-        }),
+        None => stream
+            .by_ref()
+            .position(|v| {
+                sm.push(v);
+                crosses(v)
+            })
+            .map(|j| k + j),
     };
-    let flat_end = first_cross.map_or(n, |i| if i < k { i } else { i + k }).checked_sub(1)?;
+    let flat_end = first_cross.unwrap_or(n).checked_sub(1)?;
     if flat_end + 1 >= n {
         return None;
     }
