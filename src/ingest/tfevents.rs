@@ -284,9 +284,9 @@ fn read_records<R: std::io::Read>(
         for v in &summary.value {
             match scalar(v) {
                 Some(value) => {
-                    let name = match &split {
-                        Some(d) => format!("{d}/{}", v.tag),
-                        None => v.tag.clone(),
+                    let name: std::borrow::Cow<str> = match &split {
+                        Some(d) => format!("{d}/{}", v.tag).into(),
+                        None => v.tag.as_str().into(),
                     };
                     let axis = if is_epoch_tag(&v.tag) { Axis::Epoch } else { Axis::Step };
                     acc.builder.push_timed(&name, axis, event.step as f64, None, value, Some(event.wall_time));
@@ -302,13 +302,23 @@ fn read_records<R: std::io::Read>(
 
 /// `epoch/loss`, `epoch_loss`: tags whose step is an epoch number.
 fn is_epoch_tag(tag: &str) -> bool {
-    let lower = tag.to_ascii_lowercase();
-    lower.starts_with("epoch/") || lower.starts_with("epoch_")
+    // Checked per point: no lowercase copy of the tag.
+    tag.as_bytes().get(..6).is_some_and(|p| p.eq_ignore_ascii_case(b"epoch/") || p.eq_ignore_ascii_case(b"epoch_"))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn epoch_tags_are_told_apart_in_any_case() {
+        for tag in ["epoch/loss", "Epoch_accuracy", "EPOCH/val_loss"] {
+            assert!(is_epoch_tag(tag), "{tag}");
+        }
+        for tag in ["epoch", "train/epoch", "epochs/loss", "époch/loss", "loss"] {
+            assert!(!is_epoch_tag(tag), "{tag}");
+        }
+    }
 
     #[test]
     fn masked_crc_matches_rustboard_test_vector() {
