@@ -65,12 +65,8 @@ fn main() -> std::io::Result<()> {
 pub fn write_events(out: &std::path::Path, steps: i64) -> std::io::Result<()> {
     let mut f = std::io::BufWriter::new(std::fs::File::create(out)?);
     record(&mut f, &Event { wall_time: 1.7e9, step: 0, file_version: Some("brain.Event:2".into()), summary: None })?;
-    // A small linear congruential generator: deterministic noise without a dependency.
     let mut seed: u64 = 42;
-    let mut noise = || {
-        seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-        ((seed >> 33) as f64 / (1u64 << 31) as f64) - 0.5
-    };
+    let mut noise = || noise(&mut seed);
     for step in 0..steps {
         let t = step as f64 / steps as f64;
         let loss = 0.2 + 2.1 * (-5.0 * t).exp() + 0.1 * noise();
@@ -82,4 +78,11 @@ pub fn write_events(out: &std::path::Path, steps: i64) -> std::io::Result<()> {
         }
     }
     f.flush()
+}
+
+/// Deterministic noise in [-0.5, 0.5) without a dependency: a linear congruential generator
+/// (also the benches' noise, so every generated log is the same on every machine).
+pub fn noise(seed: &mut u64) -> f64 {
+    *seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+    ((*seed >> 33) as f64 / (1u64 << 31) as f64) - 0.5
 }

@@ -28,17 +28,11 @@ const POINTS: usize = 1_000_000;
 /// Pixel columns of a chart's plot area.
 const COLUMNS: usize = 980;
 
-/// A noisy decaying loss, deterministic (the same LCG as the event-file generator).
+/// A noisy decaying loss, deterministic (the event-file generator's noise).
 fn loss_curve(n: usize) -> (Vec<f64>, Vec<f64>) {
     let mut seed: u64 = 42;
     let x: Vec<f64> = (0..n).map(|i| i as f64).collect();
-    let y = (0..n)
-        .map(|i| {
-            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-            let noise = ((seed >> 33) as f64 / (1u64 << 31) as f64) - 0.5;
-            0.2 + 2.1 * (-5.0 * i as f64 / n as f64).exp() + 0.1 * noise
-        })
-        .collect();
+    let y = (0..n).map(|i| 0.2 + 2.1 * (-5.0 * i as f64 / n as f64).exp() + 0.1 * gen_tfevents::noise(&mut seed)).collect();
     (x, y)
 }
 

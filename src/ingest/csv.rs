@@ -60,14 +60,13 @@ const RESERVE_MARGIN: f64 = 1.05;
 /// What one data column gathered over all chunks.
 struct ColumnAcc {
     name: String,
-    /// True while the column has had a number on every placed row: its x, epoch and
-    /// ordinals are then those of [`Rows`], shared, and only its values are stored.
+    /// True while the column has had a number on every placed row: its x and epoch are
+    /// then those of [`Rows`], shared, and only its values are stored.
     dense: bool,
-    xs: Vec<f64>,
+    /// Once not dense: the placed row (index into [`Rows`]) of each value; x, epoch and the
+    /// row ordinal (for logs whose every row says epoch 0) are all read from it.
+    rows: Vec<usize>,
     vs: Vec<f64>,
-    es: Vec<f64>,
-    /// The ordinal of each point's row among usable rows (for logs whose every row says epoch 0).
-    ords: Vec<f64>,
     numbers: usize,
     texts: usize,
     /// Text cells seen, reported only if the column turns out to hold numbers too.
@@ -83,20 +82,12 @@ struct Rows {
 }
 
 impl ColumnAcc {
-    /// The column missed a placed row: from now on it keeps its own x, epoch and ordinals,
-    /// starting with those of the rows it had a number on (all placed rows so far).
-    fn go_sparse(&mut self, rows: &Rows, keep_ordinals: bool) {
-        if !self.dense {
-            return;
-        }
-        self.dense = false;
-        let n = self.vs.len();
-        self.xs = rows.x[..n].to_vec();
-        if !rows.epoch.is_empty() {
-            self.es = rows.epoch[..n].to_vec();
-        }
-        if keep_ordinals {
-            self.ords = (0..n).map(|i| i as f64).collect();
+    /// The column missed a placed row: from now on it lists its rows, starting with
+    /// the ones it had a number on (every placed row so far).
+    fn go_sparse(&mut self) {
+        if self.dense {
+            self.dense = false;
+            self.rows = (0..self.vs.len()).collect();
         }
     }
 }
@@ -183,17 +174,7 @@ fn gather(path: &Path, format: Format, total_bytes: u64, parsed: impl Iterator<I
             let l = Layout::of(path, &names)?;
             accs = names
                 .iter()
-                .map(|n| ColumnAcc {
-                    name: n.clone(),
-                    dense: true,
-                    xs: vec![],
-                    vs: vec![],
-                    es: vec![],
-                    ords: vec![],
-                    numbers: 0,
-                    texts: 0,
-                    text_cells: vec![],
-                })
+                .map(|n| ColumnAcc { name: n.clone(), dense: true, rows: vec![], vs: vec![], numbers: 0, texts: 0, text_cells: vec![] })
                 .collect();
             layout = Some(l);
         }
@@ -212,12 +193,13 @@ fn gather(path: &Path, format: Format, total_bytes: u64, parsed: impl Iterator<I
 
         // Which rows carry a usable x; a header repeated mid-file marks a resume.
         let mut x = vec![f64::NAN; rows];
-        let mut ord = vec![f64::NAN; rows];
+        // The placed index of each placed row (its index in `placed`).
+        let mut ord = vec![0usize; rows];
         let usable_before = usable;
         cols[l.x_col].for_each(|r, cell| match cell {
             Cell::Number(v) if v.is_finite() => {
                 x[r] = v;
-                ord[r] = usable as f64;
+                ord[r] = usable;
                 usable += 1;
                 all_x_equal &= first_x.is_none_or(|f| f == v);
                 first_x.get_or_insert(v);
@@ -272,13 +254,7 @@ fn gather(path: &Path, format: Format, total_bytes: u64, parsed: impl Iterator<I
                     acc.vs.extend_from_slice(part);
                 }
                 if !acc.dense {
-                    acc.xs.extend_from_slice(&x);
-                    if let Some(eo) = &epoch_of_row {
-                        acc.es.extend_from_slice(eo);
-                    }
-                    if l.keep_ordinals {
-                        acc.ords.extend_from_slice(&ord);
-                    }
+                    acc.rows.extend(usable_before..usable);
                 }
                 continue;
             }
@@ -291,13 +267,7 @@ fn gather(path: &Path, format: Format, total_bytes: u64, parsed: impl Iterator<I
                         acc.numbers += 1;
                         acc.vs.push(v);
                         if !acc.dense {
-                            acc.xs.push(x[r]);
-                            if let Some(eo) = &epoch_of_row {
-                                acc.es.push(eo[r]);
-                            }
-                            if l.keep_ordinals {
-                                acc.ords.push(ord[r]);
-                            }
+                            acc.rows.push(ord[r]);
                         }
                     }
                     Cell::Text => {
@@ -305,9 +275,9 @@ fn gather(path: &Path, format: Format, total_bytes: u64, parsed: impl Iterator<I
                         if acc.text_cells.len() < SKIPPED_DETAIL_CAP {
                             acc.text_cells.push((line(r), cols[c].raw(r)));
                         }
-                        acc.go_sparse(&placed, l.keep_ordinals);
+                        acc.go_sparse();
                     }
-                    Cell::Missing => acc.go_sparse(&placed, l.keep_ordinals),
+                    Cell::Missing => acc.go_sparse(),
                 }
             });
         }
@@ -325,15 +295,8 @@ fn gather(path: &Path, format: Format, total_bytes: u64, parsed: impl Iterator<I
                 let density = acc.numbers as f64 / rows.max(1) as f64;
                 let want = ((est_rows as f64 * density) as usize).saturating_sub(acc.vs.len());
                 acc.vs.reserve_exact(want);
-                if acc.dense {
-                    continue;
-                }
-                acc.xs.reserve_exact(want);
-                if epoch_of_row.is_some() {
-                    acc.es.reserve_exact(want);
-                }
-                if l.keep_ordinals {
-                    acc.ords.reserve_exact(want);
+                if !acc.dense {
+                    acc.rows.reserve_exact(want);
                 }
             }
         }
@@ -346,7 +309,7 @@ fn gather(path: &Path, format: Format, total_bytes: u64, parsed: impl Iterator<I
     if rows_before == 0 {
         return Err(IngestError::not_a_log(path, "line 2: the file has a header but no rows"));
     }
-    let renumber = l.axis == Axis::Epoch && l.keep_ordinals && all_x_equal && usable > 1;
+    let renumber = l.axis == Axis::Epoch && all_x_equal && usable > 1;
     if renumber {
         // Keras CSVLogger in append mode with one epoch per fit(): every row says epoch 0.
         run.notes.push(format!(
@@ -355,7 +318,7 @@ fn gather(path: &Path, format: Format, total_bytes: u64, parsed: impl Iterator<I
             first_x.unwrap_or(0.0)
         ));
     }
-    // What the dense columns share: one x (or ordinal) column and one epoch column for all of them.
+    // One x (or ordinal) column and one epoch column: the dense columns share them, the others pick their rows.
     let any_finite = |v: &[f64]| v.iter().any(|e| e.is_finite());
     let shared_epoch: Option<Points> = any_finite(&placed.epoch).then(|| Arc::new(std::mem::take(&mut placed.epoch)));
     let shared_x: Points = Arc::new(if renumber { (0..usable).map(|i| i as f64).collect() } else { std::mem::take(&mut placed.x) });
@@ -389,7 +352,8 @@ fn gather(path: &Path, format: Format, total_bytes: u64, parsed: impl Iterator<I
         let (xs, es) = if acc.dense {
             (Arc::clone(&shared_x), shared_epoch.clone())
         } else {
-            (Arc::new(if renumber { acc.ords } else { acc.xs }), any_finite(&acc.es).then(|| Arc::new(acc.es)))
+            let pick = |base: &[f64]| -> Vec<f64> { acc.rows.iter().map(|&i| base[i]).collect() };
+            (Arc::new(pick(&shared_x)), shared_epoch.as_deref().map(|e| pick(e)).filter(|e| any_finite(e)).map(Arc::new))
         };
         builder.push_column(&name, l.axis, xs, es, acc.vs);
     }
@@ -413,8 +377,6 @@ struct Layout {
     axis: Axis,
     epoch_col: Option<usize>,
     index_col: Option<usize>,
-    /// Keep each point's row ordinal: an epoch-only log may turn out to say epoch 0 on every row.
-    keep_ordinals: bool,
 }
 
 impl Layout {
@@ -439,7 +401,7 @@ impl Layout {
                 ))
             }
         };
-        Ok(Layout { x_col, axis, epoch_col, index_col, keep_ordinals: axis == Axis::Epoch })
+        Ok(Layout { x_col, axis, epoch_col, index_col })
     }
 
     fn is_data(&self, c: usize) -> bool {

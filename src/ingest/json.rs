@@ -81,7 +81,7 @@ impl<'de: 'a, 'a> Deserialize<'de> for Key<'a> {
     }
 }
 
-/// Deserialises one object into a reused [`Fields`] buffer (no allocation per entry).
+/// Deserialises one object into a reused [`Fields`] buffer (no new list per entry).
 struct FieldsInto<'b, 'a>(&'b mut Fields<'a>);
 
 impl<'de: 'a, 'a> DeserializeSeed<'de> for FieldsInto<'_, 'a> {
