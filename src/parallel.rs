@@ -20,6 +20,18 @@ pub fn worth_it(run: &Run) -> bool {
     run.series.iter().map(|s| s.len()).sum::<usize>() >= PARALLEL_POINTS
 }
 
+/// Bytes of a text file from which a reader parses it in parts side by side (about 100k rows of a typical log).
+pub const PARALLEL_BYTES: usize = 4 << 20;
+
+/// Into how many parts a reader cuts `bytes` of text: one per core for large files, else one.
+pub fn parts_for_bytes(bytes: usize) -> usize {
+    if bytes >= PARALLEL_BYTES {
+        rayon::current_num_threads().max(1)
+    } else {
+        1
+    }
+}
+
 /// Runs `a` and `b` side by side (rayon) when `parallel`, else one after the other.
 pub fn join<A, B, RA, RB>(parallel: bool, a: A, b: B) -> (RA, RB)
 where

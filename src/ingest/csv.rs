@@ -35,18 +35,32 @@ const TEXT_COLUMNS: &[&str] = &["created_at", "timestamp", "date", "datetime", "
 pub const CHUNK_BYTES: usize = 32 << 20;
 
 /// Reads a CSV already in memory, chunk by chunk at line boundaries.
+/// A table of plain numbers takes the fast path ([`super::plain_csv`]), anything else polars.
 pub fn read(path: &Path, bytes: &[u8], format: Format) -> Result<Run, IngestError> {
+    let text = strip_bom(bytes);
+    if let Some(run) = super::plain_csv::read(path, text, format, sniff_separator(text)) {
+        return run;
+    }
     read_in_chunks(path, bytes, format, CHUNK_BYTES)
 }
 
-fn read_in_chunks(path: &Path, bytes: &[u8], format: Format, chunk_bytes: usize) -> Result<Run, IngestError> {
+pub(super) fn read_in_chunks(path: &Path, bytes: &[u8], format: Format, chunk_bytes: usize) -> Result<Run, IngestError> {
     let text = strip_bom(bytes);
     read_chunks(path, format, text.len() as u64, &mut chunks::in_memory(text, chunk_bytes), text.len() > chunk_bytes)
 }
 
-/// Reads a CSV file from disk chunk by chunk, never holding more than a chunk of its text.
+/// Reads a large CSV file: mapped into memory (its pages are the page cache's,
+/// not a copy, and the kernel can drop them again), else from disk chunk by
+/// chunk, never holding more than a chunk of its text.
 pub fn read_streaming(path: &Path, file: std::fs::File, format: Format) -> Result<Run, IngestError> {
-    stream_in_chunks(path, file, format, CHUNK_BYTES)
+    // SAFETY: the map is only read, and dropped before this returns. Another process
+    // truncating the file meanwhile would make reads past the new end fault (SIGBUS),
+    // the risk every mapping reader takes (polars maps files too); a log still being
+    // appended to is safe, as only the length at open is mapped.
+    match unsafe { memmap2::MmapOptions::new().populate().map(&file) } {
+        Ok(map) => read(path, &map, format),
+        Err(_) => stream_in_chunks(path, file, format, CHUNK_BYTES),
+    }
 }
 
 fn stream_in_chunks(path: &Path, file: std::fs::File, format: Format, chunk_bytes: usize) -> Result<Run, IngestError> {
@@ -58,27 +72,27 @@ fn stream_in_chunks(path: &Path, file: std::fs::File, format: Format, chunk_byte
 const RESERVE_MARGIN: f64 = 1.05;
 
 /// What one data column gathered over all chunks.
-struct ColumnAcc {
-    name: String,
+pub(super) struct ColumnAcc {
+    pub name: String,
     /// True while the column has had a number on every placed row: its x and epoch are
     /// then those of [`Rows`], shared, and only its values are stored.
-    dense: bool,
+    pub dense: bool,
     /// Once not dense: the placed row (index into [`Rows`]) of each value; x, epoch and the
     /// row ordinal (for logs whose every row says epoch 0) are all read from it.
-    rows: Vec<usize>,
-    vs: Vec<f64>,
-    numbers: usize,
-    texts: usize,
+    pub rows: Vec<usize>,
+    pub vs: Vec<f64>,
+    pub numbers: usize,
+    pub texts: usize,
     /// Text cells seen, reported only if the column turns out to hold numbers too.
-    text_cells: Vec<(usize, String)>,
+    pub text_cells: Vec<(usize, String)>,
 }
 
 /// The x and epoch of every placed row (a row with a usable x), in order; the
 /// row's ordinal is its index here.
 #[derive(Default)]
-struct Rows {
-    x: Vec<f64>,
-    epoch: Vec<f64>,
+pub(super) struct Rows {
+    pub x: Vec<f64>,
+    pub epoch: Vec<f64>,
 }
 
 impl ColumnAcc {
@@ -302,85 +316,107 @@ fn gather(path: &Path, format: Format, total_bytes: u64, parsed: impl Iterator<I
         }
         rows_before += rows;
     }
-    let Some(l) = layout else {
+    let Some(layout) = layout else {
         return Err(IngestError::not_a_log(path, "file is empty"));
     };
-    run.records = rows_before;
-    if rows_before == 0 {
-        return Err(IngestError::not_a_log(path, "line 2: the file has a header but no rows"));
-    }
-    let renumber = l.axis == Axis::Epoch && all_x_equal && usable > 1;
-    if renumber {
-        // Keras CSVLogger in append mode with one epoch per fit(): every row says epoch 0.
-        run.notes.push(format!(
-            "every row has {} = {}; rows are read as consecutive epochs (a CSVLogger appended by one fit() per epoch)",
-            names[l.x_col],
-            first_x.unwrap_or(0.0)
-        ));
-    }
-    // One x (or ordinal) column and one epoch column: the dense columns share them, the others pick their rows.
-    let any_finite = |v: &[f64]| v.iter().any(|e| e.is_finite());
-    let shared_epoch: Option<Points> = any_finite(&placed.epoch).then(|| Arc::new(std::mem::take(&mut placed.epoch)));
-    let shared_x: Points = Arc::new(if renumber { (0..usable).map(|i| i as f64).collect() } else { std::mem::take(&mut placed.x) });
-    drop(placed);
-    let mut builder = SeriesBuilder::new(RepeatedX::Restart);
-    let mut ignored_text = Vec::new();
-    for (c, acc) in accs.into_iter().enumerate() {
-        if !l.is_data(c) {
-            continue;
+    Gathered { names, layout, accs, placed, records: rows_before, first_x, all_x_equal }.into_run(run, path)
+}
+
+/// Everything read from the table, before it becomes series.
+pub(super) struct Gathered {
+    pub names: Vec<String>,
+    pub layout: Layout,
+    pub accs: Vec<ColumnAcc>,
+    pub placed: Rows,
+    /// Data rows in the file (placed or not).
+    pub records: usize,
+    pub first_x: Option<f64>,
+    pub all_x_equal: bool,
+}
+
+impl Gathered {
+    /// The run: one x (or ordinal) column and one epoch column shared by the dense
+    /// columns, the sparse ones picking their rows; skipped cells and notes reported.
+    pub fn into_run(self, mut run: Run, path: &Path) -> Result<Run, IngestError> {
+        let Gathered { names, layout: l, accs, mut placed, records, first_x, all_x_equal } = self;
+        let usable = placed.x.len();
+        run.records = records;
+        if records == 0 {
+            return Err(IngestError::not_a_log(path, "line 2: the file has a header but no rows"));
         }
-        let name = acc.name;
-        if acc.numbers == 0 && acc.texts > 0 {
-            let lower = name.to_ascii_lowercase();
-            let metric_like = Role::infer(&name).kind != Kind::Other && !TEXT_COLUMNS.contains(&lower.as_str());
-            if metric_like {
-                let (line, raw) = acc.text_cells.first().cloned().unwrap_or((2, String::new()));
-                return Err(IngestError::malformed(
-                    path,
-                    Some(format!("line {line}, column '{name}'")),
-                    format!("'{raw}' is not a number, and no row of this column holds one; is this the right file?"),
-                ));
+        let renumber = l.axis == Axis::Epoch && all_x_equal && usable > 1;
+        if renumber {
+            // Keras CSVLogger in append mode with one epoch per fit(): every row says epoch 0.
+            run.notes.push(format!(
+                "every row has {} = {}; rows are read as consecutive epochs (a CSVLogger appended by one fit() per epoch)",
+                names[l.x_col],
+                first_x.unwrap_or(0.0)
+            ));
+        }
+        // One x (or ordinal) column and one epoch column: the dense columns share them, the others pick their rows.
+        let any_finite = |v: &[f64]| v.iter().any(|e| e.is_finite());
+        let shared_epoch: Option<Points> = any_finite(&placed.epoch).then(|| Arc::new(std::mem::take(&mut placed.epoch)));
+        let shared_x: Points = Arc::new(if renumber { (0..usable).map(|i| i as f64).collect() } else { std::mem::take(&mut placed.x) });
+        drop(placed);
+        let mut builder = SeriesBuilder::new(RepeatedX::Restart);
+        let mut ignored_text = Vec::new();
+        for (c, acc) in accs.into_iter().enumerate() {
+            if !l.is_data(c) {
+                continue;
             }
-            ignored_text.push(if name.is_empty() { "(unnamed)".to_string() } else { name });
-            continue;
+            let name = acc.name;
+            if acc.numbers == 0 && acc.texts > 0 {
+                let lower = name.to_ascii_lowercase();
+                let metric_like = Role::infer(&name).kind != Kind::Other && !TEXT_COLUMNS.contains(&lower.as_str());
+                if metric_like {
+                    let (line, raw) = acc.text_cells.first().cloned().unwrap_or((2, String::new()));
+                    return Err(IngestError::malformed(
+                        path,
+                        Some(format!("line {line}, column '{name}'")),
+                        format!("'{raw}' is not a number, and no row of this column holds one; is this the right file?"),
+                    ));
+                }
+                ignored_text.push(if name.is_empty() { "(unnamed)".to_string() } else { name });
+                continue;
+            }
+            for (line, raw) in &acc.text_cells {
+                run.skip(format!("line {line}, column '{name}'"), format!("'{raw}' is not a number"));
+            }
+            // Cells beyond the detail cap are still counted.
+            run.skipped_count += acc.texts - acc.text_cells.len();
+            let (xs, es) = if acc.dense {
+                (Arc::clone(&shared_x), shared_epoch.clone())
+            } else {
+                let pick = |base: &[f64]| -> Vec<f64> { acc.rows.iter().map(|&i| base[i]).collect() };
+                (Arc::new(pick(&shared_x)), shared_epoch.as_deref().map(|e| pick(e)).filter(|e| any_finite(e)).map(Arc::new))
+            };
+            builder.push_column(&name, l.axis, xs, es, acc.vs);
         }
-        for (line, raw) in &acc.text_cells {
-            run.skip(format!("line {line}, column '{name}'"), format!("'{raw}' is not a number"));
+        let duplicated: Vec<&str> = names.iter().filter(|n| n.contains("_duplicated_")).map(String::as_str).collect();
+        if !duplicated.is_empty() {
+            run.notes.push(format!("the header repeats column names; the repeats are named {}", duplicated.join(", ")));
         }
-        // Cells beyond the detail cap are still counted.
-        run.skipped_count += acc.texts - acc.text_cells.len();
-        let (xs, es) = if acc.dense {
-            (Arc::clone(&shared_x), shared_epoch.clone())
-        } else {
-            let pick = |base: &[f64]| -> Vec<f64> { acc.rows.iter().map(|&i| base[i]).collect() };
-            (Arc::new(pick(&shared_x)), shared_epoch.as_deref().map(|e| pick(e)).filter(|e| any_finite(e)).map(Arc::new))
-        };
-        builder.push_column(&name, l.axis, xs, es, acc.vs);
+        if !ignored_text.is_empty() {
+            run.notes.push(format!("text columns not read as curves: {}", ignored_text.join(", ")));
+        }
+        run.series = builder.finish();
+        if run.series.is_empty() {
+            return Err(IngestError::malformed(path, None, "no numeric column besides the step/epoch column; nothing to analyse"));
+        }
+        Ok(run)
     }
-    let duplicated: Vec<&str> = names.iter().filter(|n| n.contains("_duplicated_")).map(String::as_str).collect();
-    if !duplicated.is_empty() {
-        run.notes.push(format!("the header repeats column names; the repeats are named {}", duplicated.join(", ")));
-    }
-    if !ignored_text.is_empty() {
-        run.notes.push(format!("text columns not read as curves: {}", ignored_text.join(", ")));
-    }
-    run.series = builder.finish();
-    if run.series.is_empty() {
-        return Err(IngestError::malformed(path, None, "no numeric column besides the step/epoch column; nothing to analyse"));
-    }
-    Ok(run)
 }
 
 /// Which columns place the rows and which hold curves.
-struct Layout {
-    x_col: usize,
-    axis: Axis,
-    epoch_col: Option<usize>,
-    index_col: Option<usize>,
+pub(super) struct Layout {
+    pub x_col: usize,
+    pub axis: Axis,
+    pub epoch_col: Option<usize>,
+    pub index_col: Option<usize>,
 }
 
 impl Layout {
-    fn of(path: &Path, names: &[String]) -> Result<Layout, IngestError> {
+    pub fn of(path: &Path, names: &[String]) -> Result<Layout, IngestError> {
         let find = |set: &[&str]| names.iter().position(|n| set.contains(&n.to_ascii_lowercase().as_str()));
         let step_col = find(STEP_COLUMNS);
         let epoch_col = find(EPOCH_COLUMNS);
@@ -404,7 +440,7 @@ impl Layout {
         Ok(Layout { x_col, axis, epoch_col, index_col })
     }
 
-    fn is_data(&self, c: usize) -> bool {
+    pub fn is_data(&self, c: usize) -> bool {
         c != self.x_col && Some(c) != self.epoch_col && Some(c) != self.index_col
     }
 }
@@ -536,7 +572,7 @@ fn first_line(s: &str) -> &str {
 }
 
 /// Comma unless the header has more tabs or semicolons.
-fn sniff_separator(text: &[u8]) -> u8 {
+pub(super) fn sniff_separator(text: &[u8]) -> u8 {
     let header = text.split(|&b| b == b'\n').next().unwrap_or_default();
     let count = |c: u8| header.iter().filter(|&&b| b == c).count();
     let (commas, tabs, semis) = (count(b','), count(b'\t'), count(b';'));

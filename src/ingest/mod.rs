@@ -16,6 +16,7 @@ mod json;
 mod jsonl;
 mod mlflow;
 mod mmengine_log;
+mod plain_csv;
 mod tfevents;
 mod wandb;
 

@@ -12,15 +12,17 @@ pub fn panel(view: &RunView, axis: &ChartAxis, classes: Option<u32>, columns: us
     let mut lines = Vec::new();
     if let Some(fine) = view.train_loss_fine.filter(|p| !p.epoch_level) {
         let s = fine.series;
-        let (raw, smooth) = crate::parallel::join(
+        // The EMA line, the longest job of the chart, first: this thread starts on it and
+        // another core takes the raw points.
+        let (smooth, raw) = crate::parallel::join(
             crate::parallel::worth_it(view.run),
-            || Line::of(s.name.clone(), TRAIN, &s.x, &s.values, Mark::Faint, s.axis, axis, columns),
             || {
                 // Time-weighted, so the smoothing horizon is a fixed share of the chart however densely the run logged.
                 let span = s.x.last().zip(s.x.first()).map_or(1.0, |(b, a)| (b - a).abs()).max(f64::MIN_POSITIVE);
                 let smooth = EmaTimeWeighted::new(&s.x, &s.values, SMOOTH_WEIGHT, span / SMOOTH_UNITS);
                 Line::of_iter(format!("{} (EMA)", s.name), TRAIN, &s.x, smooth, Mark::Smooth, s.axis, axis, columns)
             },
+            || Line::of(s.name.clone(), TRAIN, &s.x, &s.values, Mark::Faint, s.axis, axis, columns),
         );
         lines.extend(raw);
         lines.extend(smooth);

@@ -5,7 +5,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::axis::ChartAxis;
-use super::downsample::{m4, m4_iter};
+use super::downsample::{m4, m4_marking_sorted};
 use super::style::*;
 use crate::model::Axis;
 use crate::rules::Severity;
@@ -52,17 +52,20 @@ impl Line {
         chart: &ChartAxis,
         columns: usize,
     ) -> Option<Line> {
-        Self::of_iter(label, color, x, y.iter().copied(), mark, from, chart, columns)
+        let first = x.first().copied().unwrap_or(0.0);
+        chart.convert(from, first)?;
+        let (kept, bad) = m4_marking_sorted(x, y.iter().copied(), columns);
+        Some(Self::from_kept(label, color, kept, bad, mark, from, chart, columns))
     }
 
-    /// [`Line::of`] for y values computed as they are read (a smoothed curve never stored);
-    /// `y` is read twice, once for the non-finite marks and once to thin.
+    /// [`Line::of`] for y values computed as they are read (a smoothed curve never stored),
+    /// in one pass that thins the curve and finds its non-finite marks.
     #[allow(clippy::too_many_arguments)]
     pub fn of_iter(
         label: String,
         color: RGBColor,
         x: &[f64],
-        y: impl Iterator<Item = f64> + Clone,
+        y: impl Iterator<Item = f64>,
         mark: Mark,
         from: Axis,
         chart: &ChartAxis,
@@ -70,11 +73,26 @@ impl Line {
     ) -> Option<Line> {
         let first = x.first().copied().unwrap_or(0.0);
         chart.convert(from, first)?;
+        let (kept, bad) = m4_marking_sorted(x, y, columns);
+        Some(Self::from_kept(label, color, kept, bad, mark, from, chart, columns))
+    }
+
+    /// The line through the points M4 kept, its non-finite marks thinned the same way, in chart units.
+    #[allow(clippy::too_many_arguments)]
+    fn from_kept(
+        label: String,
+        color: RGBColor,
+        kept: Vec<(f64, f64)>,
+        bad: Vec<f64>,
+        mark: Mark,
+        from: Axis,
+        chart: &ChartAxis,
+        columns: usize,
+    ) -> Line {
         let conv = |v: f64| chart.convert(from, v).unwrap_or(v);
-        let bad: Vec<f64> = x.iter().zip(y.clone()).filter(|(_, v)| !v.is_finite()).map(|(x, _)| *x).collect();
         let bad_x = m4(&bad, &vec![0.0; bad.len()], columns).into_iter().map(|p| conv(p.0)).collect();
-        let (xs, ys): (Vec<f64>, Vec<f64>) = m4_iter(x, y, columns).into_iter().map(|(a, b)| (conv(a), b)).unzip();
-        Some(Line { label, color, x: xs, y: ys, mark, bad_x })
+        let (xs, ys): (Vec<f64>, Vec<f64>) = kept.into_iter().map(|(a, b)| (conv(a), b)).unzip();
+        Line { label, color, x: xs, y: ys, mark, bad_x }
     }
 
     /// Keeps what `columns` pixel columns can show (M4: first, min, max, last per column),

@@ -26,9 +26,10 @@ pub fn median_in_place(v: &mut [f64]) -> f64 {
 /// Theil–Sen slope: the median of pairwise slopes, robust to a few outliers
 /// (Sen 1968). O(n²) pairs, so long inputs are thinned to at most 200 points first.
 pub fn theil_sen(x: &[f64], y: &[f64]) -> f64 {
-    let pts: Vec<(f64, f64)> = x.iter().zip(y).filter(|(a, b)| a.is_finite() && b.is_finite()).map(|(a, b)| (*a, *b)).collect();
-    let step = pts.len().div_ceil(200).max(1);
-    let pts: Vec<(f64, f64)> = pts.into_iter().step_by(step).collect();
+    // Counted first, so a series of millions is thinned as it is read, never copied whole.
+    let finite = || x.iter().zip(y).filter(|(a, b)| a.is_finite() && b.is_finite()).map(|(a, b)| (*a, *b));
+    let step = finite().count().div_ceil(200).max(1);
+    let pts: Vec<(f64, f64)> = finite().step_by(step).collect();
     let mut slopes = Vec::with_capacity(pts.len() * pts.len() / 2);
     for i in 0..pts.len() {
         for j in i + 1..pts.len() {
@@ -43,8 +44,10 @@ pub fn theil_sen(x: &[f64], y: &[f64]) -> f64 {
 
 /// Mean of the last `k` finite values.
 pub fn tail_mean(v: &[f64], k: usize) -> f64 {
-    let f: Vec<f64> = v.iter().copied().filter(|x| x.is_finite()).collect();
-    mean(&f[f.len().saturating_sub(k)..])
+    // Read from the end, then put back in order: a long series is not copied.
+    let mut last: Vec<f64> = v.iter().rev().copied().filter(|x| x.is_finite()).take(k).collect();
+    last.reverse();
+    mean(&last)
 }
 
 /// Index and value of the finite minimum.

@@ -42,6 +42,8 @@ const PARAMS: &[Param] = &[
 const MIN_POINTS: usize = 50;
 /// Residuals the noise level (MAD) is taken from, at most; longer runs are sampled evenly.
 const MAD_SAMPLE: usize = 1_000_000;
+/// Points above the trend kept from the one pass; beyond this many, a second pass finds the spikes.
+const MAX_ABOVE_TREND: usize = 1_000_000;
 /// Consistency constant that turns a MAD into a standard deviation for normal noise.
 const MAD_TO_SD: f64 = 1.4826;
 
@@ -75,23 +77,9 @@ impl Rule for UnstableLoss {
             return vec![];
         }
         let w = ((n as f64 * ctx.p("window_frac")) as usize).max(5) | 1;
-        // Two streamed passes over the trend (noise level, then spikes) instead of an n-point trend buffer.
-        let residuals = || s.values.iter().zip(SmaCentered::new(&s.values, w)).map(|(&v, t)| (v, t, v - t));
-        let every = n.div_ceil(MAD_SAMPLE);
-        let mut abs: Vec<f64> = residuals().step_by(every).map(|(_, _, r)| r.abs()).filter(|r| r.is_finite()).collect();
-        let mad = median_in_place(&mut abs);
-        drop(abs);
-        let sd = MAD_TO_SD * mad;
-        if !(sd.is_finite() && sd > 0.0) {
+        let Some((spikes, sd)) = find_spikes(&s.values, w, ctx.p("spike_z"), ctx.p("spike_rel"), MAX_ABOVE_TREND) else {
             return vec![];
-        }
-        let (z, rel) = (ctx.p("spike_z"), ctx.p("spike_rel"));
-        // (index, trend there) of every spike.
-        let spikes: Vec<(usize, f64)> = residuals()
-            .enumerate()
-            .filter(|(_, (v, t, r))| r.is_finite() && *r > z * sd && *v > (1.0 + rel) * t.abs())
-            .map(|(i, (_, t, _))| (i, t))
-            .collect();
+        };
         if (spikes.len() as f64) < ctx.p("min_spikes") {
             return vec![];
         }
@@ -117,5 +105,75 @@ impl Rule for UnstableLoss {
                 num(trend_there)
             ))
             .advice("Lower the learning rate, use a larger batch, or clip gradients; check the batches at the spikes for bad samples.")]
+    }
+}
+
+/// The spikes of `values` around its centred moving average of `window` points,
+/// as (index, trend there), and the noise level (robust sd of the residuals);
+/// `None` when the noise level is zero or unknown.
+///
+/// One streamed pass over the trend, no n-point buffer: it keeps the evenly
+/// sampled residuals for the noise level, and every point above the trend in
+/// relative terms (few are), which the noise level then filters. Only when more
+/// than `max_above` points are above the trend does a second pass find the spikes.
+fn find_spikes(values: &[f64], window: usize, z: f64, rel: f64, max_above: usize) -> Option<(Vec<(usize, f64)>, f64)> {
+    let residuals = || values.iter().zip(SmaCentered::new(values, window)).map(|(&v, t)| (v, t, v - t));
+    let above_trend = |v: f64, t: f64, r: f64| r.is_finite() && v > (1.0 + rel) * t.abs();
+    let every = values.len().div_ceil(MAD_SAMPLE).max(1);
+    let mut abs: Vec<f64> = Vec::with_capacity(values.len().div_ceil(every));
+    // (index, trend there, residual) of every point above the trend.
+    let mut above: Vec<(usize, f64, f64)> = Vec::new();
+    let mut overflow = false;
+    let mut until_sample = 0;
+    for (i, (v, t, r)) in residuals().enumerate() {
+        if until_sample == 0 {
+            until_sample = every;
+            if r.is_finite() {
+                abs.push(r.abs());
+            }
+        }
+        until_sample -= 1;
+        if above_trend(v, t, r) {
+            overflow |= above.len() == max_above;
+            if !overflow {
+                above.push((i, t, r));
+            }
+        }
+    }
+    let sd = MAD_TO_SD * median_in_place(&mut abs);
+    if !(sd.is_finite() && sd > 0.0) {
+        return None;
+    }
+    let spikes = if overflow {
+        residuals().enumerate().filter(|&(_, (v, t, r))| above_trend(v, t, r) && r > z * sd).map(|(i, (_, t, _))| (i, t)).collect()
+    } else {
+        above.into_iter().filter(|&(_, _, r)| r > z * sd).map(|(i, t, _)| (i, t)).collect()
+    };
+    Some((spikes, sd))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The second pass taken when too many points sit above the trend finds the same spikes as the one pass.
+    #[test]
+    fn overflowing_the_kept_points_finds_the_same_spikes() {
+        // A noisy loss (deterministic) with a spike every 97 points.
+        let values: Vec<f64> = (0..5000)
+            .map(|i| {
+                let noise = ((i * 7919) % 101) as f64 / 1000.0;
+                if i % 97 == 0 {
+                    3.0
+                } else {
+                    1.0 + noise
+                }
+            })
+            .collect();
+        let one_pass = find_spikes(&values, 101, 8.0, 0.5, MAX_ABOVE_TREND).unwrap();
+        assert_eq!(one_pass.0.len(), 52, "every planted spike is found");
+        for max_above in [0, 1, 10] {
+            assert_eq!(find_spikes(&values, 101, 8.0, 0.5, max_above).unwrap(), one_pass, "max_above {max_above}");
+        }
     }
 }

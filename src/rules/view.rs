@@ -276,14 +276,21 @@ impl<'a> RunView<'a> {
             Some(if last { align_last(ref_key, k, &s.values) } else { align_mean(ref_key, k, &s.values) })
         };
         let metric_lower = self.val_metric.or(self.train_metric).is_some_and(|p| p.series.role.kind == Kind::MetricLower);
+        // On a long run the per-step train loss and LR (millions of points each) are aligned side by side.
+        let par = crate::parallel::worth_it(self.run);
+        let ((train_loss, lr), (val_loss, val_metric, train_metric)) = crate::parallel::join(
+            par,
+            || crate::parallel::join(par, || align(self.train_loss, false), || align(self.lr_epoch, true).or_else(|| align(self.lr, true))),
+            || (align(self.val_loss, false), align(self.val_metric, false), align(self.train_metric, false)),
+        );
         EvalTable {
             axis: Some(if on_epoch { Axis::Epoch } else { r.axis }),
             x: ref_key.to_vec(),
-            val_loss: align(self.val_loss, false),
-            val_metric: align(self.val_metric, false),
-            train_loss: align(self.train_loss, false),
-            train_metric: align(self.train_metric, false),
-            lr: align(self.lr_epoch, true).or_else(|| align(self.lr, true)),
+            val_loss,
+            val_metric,
+            train_loss,
+            train_metric,
+            lr,
             metric_lower_is_better: metric_lower,
         }
     }
