@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use curvecheck::ingest::{read_path, ReadOptions};
 use curvecheck::model::Run;
-use curvecheck::render::downsample::m4;
+use curvecheck::render::downsample::{m4, m4_marking_sorted};
 use curvecheck::rules::{diagnose, Settings};
 use curvecheck::smooth::{ema_debiased, ema_time_weighted, sma_centered};
 
@@ -38,9 +38,20 @@ fn loss_curve(n: usize) -> (Vec<f64>, Vec<f64>) {
 
 /// The shape of `benches/gen_logs.py`: step, epoch, train_loss, lr every row; validation every 1000th.
 fn write_csv(dir: &Path, rows: usize) -> PathBuf {
-    let path = dir.join("train.csv");
+    write_csv_with(dir, rows, false)
+}
+
+/// [`write_csv`], optionally with the header's names quoted: the plain-number reader leaves
+/// such a file to polars (its Float64 path), the baseline it is measured against.
+fn write_csv_with(dir: &Path, rows: usize, quoted_header: bool) -> PathBuf {
+    let path = dir.join(if quoted_header { "train_quoted.csv" } else { "train.csv" });
     let mut f = std::io::BufWriter::new(std::fs::File::create(&path).unwrap());
-    writeln!(f, "step,epoch,train_loss,lr,val_loss,val_accuracy").unwrap();
+    let header = "step,epoch,train_loss,lr,val_loss,val_accuracy";
+    if quoted_header {
+        writeln!(f, "\"{}\"", header.replace(',', "\",\"")).unwrap();
+    } else {
+        writeln!(f, "{header}").unwrap();
+    }
     let (_, loss) = loss_curve(rows);
     for (step, l) in loss.iter().enumerate() {
         let t = step as f64 / rows as f64;
@@ -65,12 +76,16 @@ fn read_one(path: &Path) -> Run {
 fn ingest(c: &mut Criterion) {
     let dir = tempfile::tempdir().unwrap();
     let csv = write_csv(dir.path(), POINTS);
+    let csv_quoted = write_csv_with(dir.path(), POINTS, true);
     let events = dir.path().join("events.out.tfevents.1700000000.bench.1.0");
     gen_tfevents::write_events(&events, POINTS as i64 / 4).unwrap();
     let mut g = c.benchmark_group("ingest");
     g.sample_size(10);
     g.throughput(Throughput::Bytes(std::fs::metadata(&csv).unwrap().len()));
     g.bench_function("csv 1M rows", |b| b.iter(|| read_one(black_box(&csv))));
+    // The same table with a quoted header: polars reads it, the baseline of the plain-number reader.
+    g.throughput(Throughput::Bytes(std::fs::metadata(&csv_quoted).unwrap().len()));
+    g.bench_function("csv 1M rows, quoted header (polars)", |b| b.iter(|| read_one(black_box(&csv_quoted))));
     g.throughput(Throughput::Bytes(std::fs::metadata(&events).unwrap().len()));
     g.bench_function("tfevents 250k steps x 3 tags", |b| b.iter(|| read_one(black_box(&events))));
     g.finish();
@@ -91,6 +106,10 @@ fn downsampling(c: &mut Criterion) {
     let mut g = c.benchmark_group("downsample");
     g.throughput(Throughput::Elements(POINTS as u64));
     g.bench_function("m4 1M to 980 columns", |b| b.iter(|| m4(black_box(&x), black_box(&y), COLUMNS)));
+    // The chart's path: columns found by binary search over the sorted x, NaN marks in the same pass.
+    g.bench_function("m4_marking_sorted 1M to 980 columns", |b| {
+        b.iter(|| m4_marking_sorted(black_box(&x), black_box(&y).iter().copied(), COLUMNS))
+    });
     g.finish();
 }
 

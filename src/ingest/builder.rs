@@ -101,13 +101,20 @@ impl SeriesBuilder {
 
     /// Series in first-seen order, restarts resolved; series with no point are left out.
     pub fn finish(self) -> Vec<Series> {
+        // A shared x column found in order once is not scanned again for the next series on it.
+        let mut in_order: Vec<Points> = Vec::new();
         self.pending
             .into_iter()
             .filter(|p| !p.values.is_empty())
             .map(|p| {
                 // Moving a Vec into an Arc copies nothing (only the Vec's header is boxed).
                 let (x, epoch) = p.shared.unwrap_or_else(|| (Arc::new(p.x), p.has_epoch.then(|| Arc::new(p.epoch))));
-                let (kept, restarts) = find_restarts(&x, self.repeated).unwrap_or_default();
+                let known_in_order = in_order.iter().any(|o| Arc::ptr_eq(o, &x));
+                let found = if known_in_order { None } else { find_restarts(&x, self.repeated) };
+                if found.is_none() && !known_in_order && Arc::strong_count(&x) > 1 {
+                    in_order.push(Arc::clone(&x));
+                }
+                let (kept, restarts) = found.unwrap_or_default();
                 let keep = |v: &[f64]| -> Vec<f64> { kept.iter().map(|&k| v[k]).collect() };
                 let pick = |v: Vec<f64>| if restarts.is_empty() { v } else { keep(&v) };
                 // A shared column stays shared unless this series resumed (then it keeps its own points).

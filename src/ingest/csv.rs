@@ -2,8 +2,10 @@
 //! `metrics.csv`, Ultralytics `results.csv`, timm `summary.csv`, and any table
 //! with a step or epoch column.
 //!
-//! Polars parses the table in chunks of [`CHUNK_BYTES`] (so a file of many GB
-//! is never held whole), each with every column as Float64 when every cell is
+//! A table of plain numbers (most logs, and nearly every long one) is read by
+//! [`super::plain_csv`], straight into its columns, one part per core. Anything
+//! else goes to polars, in chunks of [`CHUNK_BYTES`] (so it never holds more
+//! than a chunk's table), each with every column as Float64 when every cell is
 //! a plain number, else as text for [`parse_cell`], which knows the loggers'
 //! spellings (`NA`, padded values, `nan`). That fallback is what lets one
 //! reader survive a header repeated mid-file (timm after a resume), a
@@ -57,7 +59,7 @@ pub fn read_streaming(path: &Path, file: std::fs::File, format: Format) -> Resul
     // truncating the file meanwhile would make reads past the new end fault (SIGBUS),
     // the risk every mapping reader takes (polars maps files too); a log still being
     // appended to is safe, as only the length at open is mapped.
-    match unsafe { memmap2::MmapOptions::new().populate().map(&file) } {
+    match unsafe { memmap2::MmapOptions::new().map(&file) } {
         Ok(map) => read(path, &map, format),
         Err(_) => stream_in_chunks(path, file, format, CHUNK_BYTES),
     }

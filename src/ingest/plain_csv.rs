@@ -72,7 +72,10 @@ fn read_in_parts(path: &Path, text: &[u8], format: Format, separator: u8, parts:
     let layout = Layout::of(path, &names).ok()?;
     let body = &text[header_end + 1..];
     let parts = split_at_lines(body, parts);
-    let counts: Vec<usize> = parts.par_iter().map(|p| count_lines(p)).collect();
+    // Rayon only for several parts: starting its threads costs more than a small log takes to read.
+    let parallel = parts.len() > 1;
+    let counts: Vec<usize> =
+        if parallel { parts.par_iter().map(|p| count_lines(p)).collect() } else { parts.iter().map(|p| count_lines(p)).collect() };
     let rows: usize = counts.iter().sum();
     parts.first()?;
     let kinds = column_kinds(&layout, &names, body, separator)?;
@@ -94,12 +97,13 @@ fn read_in_parts(path: &Path, text: &[u8], format: Format, separator: u8, parts:
             .collect()
     };
     let first_rows: Vec<usize> = counts.iter().scan(0, |before, &n| Some(std::mem::replace(before, *before + n))).collect();
-    let found: Vec<PartFound> = parts
-        .par_iter()
-        .zip(outs.par_iter_mut())
-        .zip(first_rows.par_iter())
-        .map(|((part, cols), &first_row)| parse_part(part, cols, first_row, &kinds, separator, n_sparse))
-        .collect::<Option<Vec<_>>>()?;
+    let parse =
+        |((part, cols), &first_row): ((&&[u8], &mut PartColumns), &usize)| parse_part(part, cols, first_row, &kinds, separator, n_sparse);
+    let found: Vec<PartFound> = if parallel {
+        parts.par_iter().zip(outs.par_iter_mut()).zip(first_rows.par_iter()).map(parse).collect::<Option<_>>()?
+    } else {
+        parts.iter().zip(outs.iter_mut()).zip(&first_rows).map(parse).collect::<Option<_>>()?
+    };
     drop(outs);
 
     let first_x = found.iter().find_map(|f| f.first_x);

@@ -5,7 +5,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::axis::ChartAxis;
-use super::downsample::{m4, m4_marking_sorted};
+use super::downsample::{m4, m4_marking, m4_marking_sorted};
 use super::style::*;
 use crate::model::Axis;
 use crate::rules::Severity;
@@ -54,7 +54,7 @@ impl Line {
     ) -> Option<Line> {
         let first = x.first().copied().unwrap_or(0.0);
         chart.convert(from, first)?;
-        let (kept, bad) = m4_marking_sorted(x, y.iter().copied(), columns);
+        let (kept, bad) = m4_marking(x, y.iter().copied(), columns);
         Some(Self::from_kept(label, color, kept, bad, mark, from, chart, columns))
     }
 
