@@ -102,16 +102,38 @@ fn inspect(args: &InspectArgs) -> anyhow::Result<ExitCode> {
 
 /// Reads and diagnoses every input, worst first; unreadable inputs are reported and returned.
 fn diagnose_all(input: &InputArgs, rule_args: &crate::cli::RuleArgs) -> anyhow::Result<(Vec<RunReport>, Vec<IngestError>)> {
+    let (charted, errors) = diagnose_and_chart(input, rule_args, false)?;
+    Ok((charted.into_iter().map(|(r, _)| r).collect(), errors))
+}
+
+/// [`diagnose_all`], with each run's chart curves (when `charts`) thinned while its rules run.
+fn diagnose_and_chart(
+    input: &InputArgs,
+    rule_args: &crate::cli::RuleArgs,
+    charts: bool,
+) -> anyhow::Result<(Vec<Charted>, Vec<IngestError>)> {
     let settings = config::settings(rule_args).map_err(|e| anyhow!(e))?;
     let (runs, errors) = read_all(input)?;
     report_errors(&errors);
-    let mut reports: Vec<RunReport> = runs.into_iter().map(|run| RunReport::new(run, &settings)).collect();
-    report::worst_first(&mut reports);
-    Ok((reports, errors))
+    let classes = rule_args.classes;
+    let mut charted: Vec<Charted> = runs
+        .into_iter()
+        .map(|run| RunReport::new_with(run, &settings, |view| charts.then(|| render::curves(view, classes, render::Detail::Full))))
+        .collect();
+    charted.sort_by_key(|(r, _)| report::worst_first_key(r));
+    Ok((charted, errors))
 }
 
-/// Draws every report's chart; several runs need `{run}` in the file name.
-fn draw_charts(reports: &[RunReport], pattern: &std::path::Path, classes: Option<u32>) -> anyhow::Result<()> {
+/// A report and, when a chart was asked for, its curves.
+type Charted = (RunReport, Option<render::Curves>);
+
+/// Draws every report's chart (from its curves when already built); several runs need `{run}` in the file name.
+fn draw_charts(
+    reports: &[RunReport],
+    curves: Vec<Option<render::Curves>>,
+    pattern: &std::path::Path,
+    classes: Option<u32>,
+) -> anyhow::Result<()> {
     if reports.len() > 1 && !pattern.to_string_lossy().contains("{run}") {
         anyhow::bail!(
             "{} runs but one chart file '{}': put {{run}} in the name, e.g. charts/{{run}}.png",
@@ -119,18 +141,20 @@ fn draw_charts(reports: &[RunReport], pattern: &std::path::Path, classes: Option
             pattern.display()
         );
     }
-    for r in reports {
+    for (r, curves) in reports.iter().zip(curves) {
         let path = render::chart_path(pattern, &r.run.name);
-        render::render(r, &path, classes)?;
+        let curves = curves.unwrap_or_else(|| render::curves(&r.view(), classes, render::Detail::Full));
+        render::render_curves(r, curves, &path)?;
         eprintln!("curvecheck: wrote {}", path.display());
     }
     Ok(())
 }
 
 fn plot(args: &WriteArgs) -> anyhow::Result<ExitCode> {
-    let (reports, errors) = diagnose_all(&args.input, &args.rules)?;
+    let (charted, errors) = diagnose_and_chart(&args.input, &args.rules, true)?;
+    let (reports, curves): (Vec<RunReport>, Vec<_>) = charted.into_iter().unzip();
     if !reports.is_empty() {
-        draw_charts(&reports, &args.output, args.rules.classes)?;
+        draw_charts(&reports, curves, &args.output, args.rules.classes)?;
     }
     Ok(if errors.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(EXIT_BAD_INPUT) })
 }
@@ -158,7 +182,8 @@ fn html_report(args: &WriteArgs) -> anyhow::Result<ExitCode> {
 }
 
 fn diagnose(args: &DiagnoseArgs) -> anyhow::Result<ExitCode> {
-    let (reports, errors) = diagnose_all(&args.input, &args.rules)?;
+    let (charted, errors) = diagnose_and_chart(&args.input, &args.rules, args.plot.is_some())?;
+    let (reports, curves): (Vec<RunReport>, Vec<_>) = charted.into_iter().unzip();
     if reports.is_empty() {
         return Ok(ExitCode::from(EXIT_BAD_INPUT));
     }
@@ -169,7 +194,7 @@ fn diagnose(args: &DiagnoseArgs) -> anyhow::Result<ExitCode> {
     };
     write_stdout(&out)?;
     if let Some(pattern) = &args.plot {
-        draw_charts(&reports, pattern, args.rules.classes)?;
+        draw_charts(&reports, curves, pattern, args.rules.classes)?;
     }
     if !errors.is_empty() {
         return Ok(ExitCode::from(EXIT_BAD_INPUT));

@@ -25,7 +25,7 @@ use plotters::prelude::*;
 
 use crate::parallel::join;
 use crate::report::RunReport;
-use crate::rules::Severity;
+use crate::rules::{RunView, Severity};
 use axis::ChartAxis;
 use panel::{Annotations, Panel};
 use style::*;
@@ -77,17 +77,27 @@ struct Chart {
     columns: usize,
 }
 
-fn prepare(report: &RunReport, classes: Option<u32>, detail: Detail) -> Option<Chart> {
-    let view = report.view();
-    let axis = ChartAxis::for_view(&view);
+/// A chart's curves thinned to its pixel columns: everything the chart shows
+/// that does not depend on the findings, so `diagnose --plot` builds it while
+/// the rules run (see [`crate::report::RunReport::new_with`]).
+#[derive(Debug, Clone)]
+pub struct Curves {
+    axis: ChartAxis,
+    panels: Vec<Panel>,
+    detail: Detail,
+}
+
+/// The curves of the chart of the run `view` looks at.
+pub fn curves(view: &RunView, classes: Option<u32>, detail: Detail) -> Curves {
+    let axis = ChartAxis::for_view(view);
     // Lines are thinned to the chart's pixel columns as they are built (see `Line::of`).
     let columns = detail.columns();
     // Each panel thins its own curves (millions of points on a long run): built side by side.
-    let par = crate::parallel::worth_it(&report.run);
+    let par = crate::parallel::worth_it(view.run);
     let ((loss, metric), (lr, ratio)) = join(
         par,
-        || join(par, || loss::panel(&view, &axis, classes, columns), || metric::panel(&view, &axis, columns)),
-        || join(par, || lr::panel(&view, &axis, columns), || update_ratio::panel(&view, &axis, columns)),
+        || join(par, || loss::panel(view, &axis, classes, columns), || metric::panel(view, &axis, columns)),
+        || join(par, || lr::panel(view, &axis, columns), || update_ratio::panel(view, &axis, columns)),
     );
     let mut panels: Vec<Panel> = [loss, metric, lr, ratio].into_iter().flatten().collect();
     if detail == Detail::Compact {
@@ -96,8 +106,19 @@ fn prepare(report: &RunReport, classes: Option<u32>, detail: Detail) -> Option<C
         }
     }
     if panels.is_empty() {
-        panels.extend(other::panel(&report.run, &axis, columns));
+        panels.extend(other::panel(view.run, &axis, columns));
     }
+    Curves { axis, panels, detail }
+}
+
+fn prepare(report: &RunReport, classes: Option<u32>, detail: Detail) -> Option<Chart> {
+    chart(report, curves(&report.view(), classes, detail))
+}
+
+/// The curves with the report's findings: spans shaded, best epoch marked, verdict in the title.
+fn chart(report: &RunReport, curves: Curves) -> Option<Chart> {
+    let Curves { axis, panels, detail } = curves;
+    let columns = detail.columns();
     if panels.is_empty() {
         return None;
     }
@@ -130,12 +151,17 @@ fn prepare(report: &RunReport, classes: Option<u32>, detail: Detail) -> Option<C
 
 /// Draws one run's annotated chart to `path` (.png or .svg).
 pub fn render(report: &RunReport, path: &Path, classes: Option<u32>) -> Result<(), RenderError> {
+    render_curves(report, curves(&report.view(), classes, Detail::Full), path)
+}
+
+/// [`render`] with the curves already built (by [`curves`] on the report's run).
+pub fn render_curves(report: &RunReport, curves: Curves, path: &Path) -> Result<(), RenderError> {
     let ext = path.extension().map(|e| e.to_string_lossy().to_ascii_lowercase()).unwrap_or_default();
     let p = || path.display().to_string();
     if ext != "png" && ext != "svg" {
         return Err(RenderError::Extension { path: p() });
     }
-    let chart = prepare(report, classes, Detail::Full).ok_or_else(|| RenderError::Empty { path: p(), run: report.run.name.clone() })?;
+    let chart = chart(report, curves).ok_or_else(|| RenderError::Empty { path: p(), run: report.run.name.clone() })?;
     register_font();
     let draw_err = |message: String| RenderError::Draw { path: p(), message };
     if ext == "png" {

@@ -29,11 +29,19 @@ pub struct RunReport {
 impl RunReport {
     /// Diagnoses a run; the run's view (which scans every point) is built once for the findings, the summary and the chart.
     pub fn new(run: Run, settings: &Settings) -> RunReport {
-        let (findings, length, best, view) = {
+        RunReport::new_with(run, settings, |_| ()).0
+    }
+
+    /// [`RunReport::new`], also running `alongside` on the same view while the rules
+    /// run (side by side on a long run): `diagnose --plot` thins the chart's curves there.
+    pub fn new_with<T: Send>(run: Run, settings: &Settings, alongside: impl FnOnce(&RunView) -> T + Send) -> (RunReport, T) {
+        let (findings, length, best, view, extra) = {
             let view = RunView::new(&run);
-            (diagnose_view(&view, settings), length_of(&view), best_validation(&view), view.parts())
+            let (findings, extra) =
+                crate::parallel::join(crate::parallel::worth_it(&run), || diagnose_view(&view, settings), || alongside(&view));
+            (findings, length_of(&view), best_validation(&view), view.parts(), extra)
         };
-        RunReport { run, findings, length, best, view }
+        (RunReport { run, findings, length, best, view }, extra)
     }
 
     /// The curves the rules read (picked once, when the report was made).
@@ -100,7 +108,12 @@ fn best_validation(view: &RunView) -> Option<(String, f64, String)> {
 
 /// Orders reports worst first (errors, then warnings, then healthy), stable otherwise.
 pub fn worst_first(reports: &mut [RunReport]) {
-    reports.sort_by_key(|r| (std::cmp::Reverse(r.worst()), std::cmp::Reverse(r.count(Severity::Error) + r.count(Severity::Warning))));
+    reports.sort_by_key(worst_first_key);
+}
+
+/// What [`worst_first`] sorts by, for reports kept beside something else (their charts' curves).
+pub fn worst_first_key(r: &RunReport) -> impl Ord {
+    (std::cmp::Reverse(r.worst()), std::cmp::Reverse(r.count(Severity::Error) + r.count(Severity::Warning)))
 }
 
 /// Text from the logs made safe for a terminal: control characters (an ESC
