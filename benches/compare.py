@@ -112,8 +112,10 @@ def large_section(args, tmp):
     """10M-row CSV: diagnose --plot against polars (read + EWM) and a pandas + matplotlib script."""
     rows = args.large_rows
     csv = os.path.join(tmp, "big10m.csv")
-    subprocess.run([sys.executable, os.path.join(HERE, "gen_logs.py"), "--rows", str(rows), "--out", csv], check=True)
-    print(f"\n{rows} rows, {os.path.getsize(csv) / 1e6:.0f} MB; {args.repeat} interleaved rounds after one warm-up, median (fastest-slowest)")
+    precision = ["--full-precision"] if args.full_precision else []
+    subprocess.run([sys.executable, os.path.join(HERE, "gen_logs.py"), "--rows", str(rows), "--out", csv] + precision, check=True)
+    digits = "floats as repr (17 digits)" if args.full_precision else "floats with 6 digits"
+    print(f"\n{rows} rows, {os.path.getsize(csv) / 1e6:.0f} MB ({digits}); {args.repeat} interleaved rounds after one warm-up, median (fastest-slowest)")
     png = os.path.join(tmp, "out.png")
     cmds = {
         "polars (Python): read_csv + ewm_mean": [sys.executable, "-c", f"import polars as pl; d = pl.read_csv({csv!r}); d['train_loss'].ewm_mean(alpha=0.4)"],
@@ -166,6 +168,7 @@ def main():
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--only", choices=["csv", "tfevents", "large", "trainer-state", "all"], default="all")
     ap.add_argument("--large-rows", type=int, default=10_000_000)
+    ap.add_argument("--full-precision", action="store_true", help="large CSV with floats as Python repr (~545 MB, the size in issue 7) instead of 6 digits (~340 MB)")
     args = ap.parse_args()
     tmp = tempfile.mkdtemp(prefix="curvecheck-bench-")
     if args.only in ("large", "all"):

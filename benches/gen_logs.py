@@ -17,6 +17,8 @@ def main():
     ap.add_argument("--rows", type=int, default=1_000_000)
     ap.add_argument("--steps-per-epoch", type=int, default=1000)
     ap.add_argument("--out", required=True)
+    ap.add_argument("--full-precision", action="store_true",
+                    help="write floats as Python's repr (17 significant digits, as pandas' to_csv and Lightning's CSVLogger do): ~55 bytes a row instead of ~34")
     ap.add_argument("--trainer-state", action="store_true", help="write a Hugging Face trainer_state.json with --rows log_history entries instead")
     args = ap.parse_args()
     if args.trainer_state:
@@ -32,7 +34,12 @@ def main():
             if (step + 1) % spe == 0:
                 val = 0.25 + 2.0 * math.exp(-5 * t) + rnd.gauss(0, 0.01)
                 acc = 0.95 - 0.7 * math.exp(-5 * t)
-                f.write(f"{step},{step // spe},{loss:.6f},{lr:.6g},{val:.6f},{acc:.4f}\n")
+                if args.full_precision:
+                    f.write(f"{step},{step // spe},{loss!r},{lr!r},{val!r},{acc!r}\n")
+                else:
+                    f.write(f"{step},{step // spe},{loss:.6f},{lr:.6g},{val:.6f},{acc:.4f}\n")
+            elif args.full_precision:
+                f.write(f"{step},{step // spe},{loss!r},{lr!r},,\n")
             else:
                 f.write(f"{step},{step // spe},{loss:.6f},{lr:.6g},,\n")
 
