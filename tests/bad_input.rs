@@ -171,3 +171,40 @@ fn a_directory_without_logs_is_an_error_saying_so() {
         .code(2)
         .stderr(predicate::str::contains("directory holds no training log"));
 }
+
+/// A CSV over 32 MB is read from a mapping of the file, not copied into memory:
+/// its plain rows come out as from memory, and a word in its last row makes
+/// polars take over and report that row by line.
+#[test]
+fn a_csv_over_32_mb_reads_as_from_memory_and_reports_a_late_bad_cell() {
+    use std::fmt::Write;
+    let rows = 1_050_000;
+    let mut text = String::from("step,epoch,train_loss,lr,val_loss\n");
+    for i in 0..rows {
+        let t = i as f64 / rows as f64;
+        let val = if i % 1000 == 999 { format!("{:.6}", 0.3 + 2.0 * (-5.0 * t).exp()) } else { String::new() };
+        writeln!(text, "{i},{},{:.6},{:.6e},{val}", i / 1000, 0.2 + 2.1 * (-5.0 * t).exp(), 0.1 * (1.0 - t) + 1e-6).unwrap();
+    }
+    assert!(text.len() > 32 << 20, "large enough for the mapped reader: {} bytes", text.len());
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("big.csv");
+    std::fs::write(&path, &text).unwrap();
+    let opts = ReadOptions::default();
+    let mapped = read_file(&path, &opts).unwrap();
+    let in_memory = curvecheck::ingest::read_bytes(&path, text.as_bytes(), &opts).unwrap().remove(0);
+    assert_eq!(mapped, in_memory);
+    assert_eq!(mapped.series_named("train_loss").unwrap().len(), rows);
+    assert_eq!(mapped.series_named("val_loss").unwrap().len(), rows / 1000);
+    assert_eq!(mapped.skipped_count, 0);
+
+    // The last row's loss becomes a word: the row's other cells still count, the word is reported by line.
+    let last_line = text.trim_end().rsplit('\n').next().unwrap().to_string();
+    let bad_line = last_line.replacen(&last_line.split(',').nth(2).unwrap().to_string(), "oops", 1);
+    let text = format!("{}{bad_line}\n", &text[..text.len() - last_line.len() - 1]);
+    std::fs::write(&path, &text).unwrap();
+    let run = read_file(&path, &opts).unwrap();
+    assert_eq!(run.skipped_count, 1);
+    assert_eq!(run.skipped[0].location, format!("line {}, column 'train_loss'", rows + 1));
+    assert_eq!(run.series_named("train_loss").unwrap().len(), rows - 1);
+    assert_eq!(run.series_named("lr").unwrap().len(), rows);
+}

@@ -36,8 +36,8 @@ const TEXT_COLUMNS: &[&str] = &["created_at", "timestamp", "date", "datetime", "
 /// the series kept.
 pub const CHUNK_BYTES: usize = 32 << 20;
 
-/// Reads a CSV already in memory, chunk by chunk at line boundaries.
-/// A table of plain numbers takes the fast path ([`super::plain_csv`]), anything else polars.
+/// Reads a CSV already in memory: a table of plain numbers by [`super::plain_csv`],
+/// anything else by polars, chunk by chunk at line boundaries.
 pub fn read(path: &Path, bytes: &[u8], format: Format) -> Result<Run, IngestError> {
     let text = strip_bom(bytes);
     if let Some(run) = super::plain_csv::read(path, text, format, sniff_separator(text)) {
@@ -55,12 +55,18 @@ pub(super) fn read_in_chunks(path: &Path, bytes: &[u8], format: Format, chunk_by
 /// not a copy, and the kernel can drop them again), else from disk chunk by
 /// chunk, never holding more than a chunk of its text.
 pub fn read_streaming(path: &Path, file: std::fs::File, format: Format) -> Result<Run, IngestError> {
-    // SAFETY: the map is only read, and dropped before this returns. Another process
+    // SAFETY: the map is only read, then dropped (on a thread of its own). Another process
     // truncating the file meanwhile would make reads past the new end fault (SIGBUS),
     // the risk every mapping reader takes (polars maps files too); a log still being
     // appended to is safe, as only the length at open is mapped.
     match unsafe { memmap2::MmapOptions::new().map(&file) } {
-        Ok(map) => read(path, &map, format),
+        Ok(map) => {
+            let run = read(path, &map, format);
+            // Unmapping a few hundred MB is tens of ms of page-table work: a thread of its own
+            // does it while the rules run (should no thread start, it happens here).
+            let _ = std::thread::Builder::new().name("unmap".into()).spawn(move || drop(map));
+            run
+        }
         Err(_) => stream_in_chunks(path, file, format, CHUNK_BYTES),
     }
 }
