@@ -77,7 +77,9 @@ fn read_in_parts(path: &Path, text: &[u8], format: Format, separator: u8, parts:
     let counts: Vec<usize> =
         if parallel { parts.par_iter().map(|p| count_lines(p)).collect() } else { parts.iter().map(|p| count_lines(p)).collect() };
     let rows: usize = counts.iter().sum();
-    parts.first()?;
+    if parts.is_empty() {
+        return None;
+    }
     let kinds = column_kinds(&layout, &names, body, separator)?;
     let n_dense = kinds.iter().filter(|k| matches!(k, ColumnKind::Dense(_))).count();
     let n_sparse = kinds.iter().filter(|k| matches!(k, ColumnKind::Sparse(_))).count();

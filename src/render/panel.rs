@@ -52,10 +52,7 @@ impl Line {
         chart: &ChartAxis,
         columns: usize,
     ) -> Option<Line> {
-        let first = x.first().copied().unwrap_or(0.0);
-        chart.convert(from, first)?;
-        let (kept, bad) = m4_marking(x, y.iter().copied(), columns);
-        Some(Self::from_kept(label, color, kept, bad, mark, from, chart, columns))
+        Self::thinned(label, color, x, mark, (from, chart), columns, || m4_marking(x, y.iter().copied(), columns))
     }
 
     /// [`Line::of`] for y values computed as they are read (a smoothed curve never stored),
@@ -71,28 +68,26 @@ impl Line {
         chart: &ChartAxis,
         columns: usize,
     ) -> Option<Line> {
-        let first = x.first().copied().unwrap_or(0.0);
-        chart.convert(from, first)?;
-        let (kept, bad) = m4_marking_sorted(x, y, columns);
-        Some(Self::from_kept(label, color, kept, bad, mark, from, chart, columns))
+        Self::thinned(label, color, x, mark, (from, chart), columns, || m4_marking_sorted(x, y, columns))
     }
 
-    /// The line through the points M4 kept, its non-finite marks thinned the same way, in chart units.
-    #[allow(clippy::too_many_arguments)]
-    fn from_kept(
+    /// The line through the points `thin` keeps (M4: kept points and the x of non-finite
+    /// values), its marks thinned the same way, in chart units.
+    fn thinned(
         label: String,
         color: RGBColor,
-        kept: Vec<(f64, f64)>,
-        bad: Vec<f64>,
+        x: &[f64],
         mark: Mark,
-        from: Axis,
-        chart: &ChartAxis,
+        (from, chart): (Axis, &ChartAxis),
         columns: usize,
-    ) -> Line {
+        thin: impl FnOnce() -> (Vec<(f64, f64)>, Vec<f64>),
+    ) -> Option<Line> {
+        chart.convert(from, x.first().copied().unwrap_or(0.0))?;
+        let (kept, bad) = thin();
         let conv = |v: f64| chart.convert(from, v).unwrap_or(v);
         let bad_x = m4(&bad, &vec![0.0; bad.len()], columns).into_iter().map(|p| conv(p.0)).collect();
         let (xs, ys): (Vec<f64>, Vec<f64>) = kept.into_iter().map(|(a, b)| (conv(a), b)).unzip();
-        Line { label, color, x: xs, y: ys, mark, bad_x }
+        Some(Line { label, color, x: xs, y: ys, mark, bad_x })
     }
 
     /// Keeps what `columns` pixel columns can show (M4: first, min, max, last per column),
