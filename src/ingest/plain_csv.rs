@@ -72,14 +72,14 @@ fn read_in_parts(path: &Path, text: &[u8], format: Format, separator: u8, parts:
     let layout = Layout::of(path, &names).ok()?;
     let body = &text[header_end + 1..];
     let parts = split_at_lines(body, parts);
+    if parts.is_empty() {
+        return None;
+    }
     // Rayon only for several parts: starting its threads costs more than a small log takes to read.
     let parallel = parts.len() > 1;
     let counts: Vec<usize> =
         if parallel { parts.par_iter().map(|p| count_lines(p)).collect() } else { parts.iter().map(|p| count_lines(p)).collect() };
     let rows: usize = counts.iter().sum();
-    if parts.is_empty() {
-        return None;
-    }
     let kinds = column_kinds(&layout, &names, body, separator)?;
     let n_dense = kinds.iter().filter(|k| matches!(k, ColumnKind::Dense(_))).count();
     let n_sparse = kinds.iter().filter(|k| matches!(k, ColumnKind::Sparse(_))).count();
