@@ -109,9 +109,9 @@ impl SeriesBuilder {
             .map(|p| {
                 // Moving a Vec into an Arc copies nothing (only the Vec's header is boxed).
                 let (x, epoch) = p.shared.unwrap_or_else(|| (Arc::new(p.x), p.has_epoch.then(|| Arc::new(p.epoch))));
-                let known_in_order = in_order.iter().any(|o| Arc::ptr_eq(o, &x));
-                let found = if known_in_order { None } else { find_restarts(&x, self.repeated) };
-                if found.is_none() && !known_in_order && Arc::strong_count(&x) > 1 {
+                let known = in_order.iter().any(|o| Arc::ptr_eq(o, &x));
+                let found = if known { None } else { find_restarts(&x, self.repeated) };
+                if !known && found.is_none() {
                     in_order.push(Arc::clone(&x));
                 }
                 let (kept, restarts) = found.unwrap_or_default();

@@ -86,26 +86,21 @@ fn points_per_epoch(s: &Series) -> Option<f64> {
     let e = s.epochs()?;
     let floors = || e.iter().filter(|v| v.is_finite()).map(|&v| fast_floor(v));
     // Epochs are non-decreasing in every log seen: one pass counts points and changes; sort only otherwise.
-    let (mut count, mut changes, mut monotone, mut last) = (0usize, 0usize, true, None::<i64>);
-    if e.iter().all(|v| v.is_finite()) {
-        // Every point has its epoch (the usual shared column of millions): equal neighbours,
-        // almost all of them, share a floor, so only a change of value needs floors taken.
-        count = e.len();
-        for w in e.windows(2) {
-            if w[1] != w[0] {
-                let (a, b) = (fast_floor(w[0]), fast_floor(w[1]));
-                monotone &= a <= b;
-                changes += usize::from(a != b);
+    let (mut count, mut changes, mut monotone) = (0usize, 0usize, true);
+    // The last finite epoch and its floor. Equal neighbours (almost all of a per-step epoch
+    // column of millions) share a floor: only a change of value needs one taken.
+    let mut last: Option<(f64, i64)> = None;
+    for &v in e.iter().filter(|v| v.is_finite()) {
+        count += 1;
+        match last {
+            Some((lv, _)) if lv == v => {}
+            Some((_, lf)) => {
+                let f = fast_floor(v);
+                monotone &= lf <= f;
+                changes += usize::from(lf != f);
+                last = Some((v, f));
             }
-        }
-    } else {
-        for f in floors() {
-            count += 1;
-            if let Some(l) = last {
-                monotone &= l <= f;
-                changes += usize::from(l != f);
-            }
-            last = Some(f);
+            None => last = Some((v, fast_floor(v))),
         }
     }
     let distinct = if monotone {
