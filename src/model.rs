@@ -144,6 +144,10 @@ pub struct Run {
     pub skipped: Vec<Skipped>,
     /// Facts about the file worth telling the user (e.g. "3 columns held only text").
     pub notes: Vec<String>,
+    /// The series the writer of the log selected checkpoints by (Hugging Face's
+    /// `metric_for_best_model`, recognised from `best_metric`), when the log says.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub headline: Option<String>,
 }
 
 impl Run {
@@ -157,6 +161,7 @@ impl Run {
             skipped_count: 0,
             skipped: Vec::new(),
             notes: Vec::new(),
+            headline: None,
         }
     }
 

@@ -10,6 +10,7 @@
 pub mod finding;
 pub mod stats;
 pub mod view;
+pub mod view_reasons;
 
 mod best_epoch;
 mod divergence;
@@ -148,6 +149,16 @@ pub fn markdown_table() -> String {
         t.push(vec![format!("`{}`", r.id()), r.severity().as_str().to_string(), r.summary().to_string()]);
     }
     t.to_markdown()
+}
+
+/// Prints a rule's intermediate numbers to stderr when `CURVECHECK_TRACE` names the rule
+/// (or is `all`): for reading why a rule did or did not fire on a log.
+pub(crate) fn trace(rule: &str, what: impl FnOnce() -> String) {
+    if let Ok(want) = std::env::var("CURVECHECK_TRACE") {
+        if want == "all" || want.split(',').any(|w| w == rule) {
+            eprintln!("trace {rule}: {}", what());
+        }
+    }
 }
 
 /// Runs every rule over a run. Findings come worst first; a rule superseded by
