@@ -16,9 +16,9 @@
 //! - the training loss is not rising over the window.
 //!
 //! A run without any validation curve is judged on its training loss alone,
-//! and only when the loss shows no sign of levelling off at all (its pace over
-//! the window at least `train_only_pace` of its pace over the window before)
-//! and has not converged to ~0.
+//! and only when the loss shows no sign of levelling off (its pace over the
+//! window is `pace_frac` of its average and at least `train_only_pace` of its
+//! pace over the window before) and has not converged to ~0.
 //!
 //! ## Why it matters
 //! The lecture's fourth curve: when train and validation accuracy are both
@@ -194,7 +194,7 @@ fn detect(ctx: &Ctx) -> Option<Finding> {
     let e = ending(ctx, &s.x, &y)?;
     super::trace("still-improving", || format!("train only {}: {e:?}", s.name));
     let converged = -tail_mean(&y, 2) < CONVERGED_FRAC * -y[0];
-    if !(e.best_near_end && e.clear && e.pace_prev >= ctx.p("train_only_pace")) || converged {
+    if !(e.best_near_end && e.clear && e.pace >= ctx.p("pace_frac") && e.pace_prev >= ctx.p("train_only_pace")) || converged {
         return None;
     }
     let change = -e.gain;
