@@ -124,8 +124,12 @@ fn best_epoch_matches_keras_early_stopping_oracle() {
             .find(|f| f.rule == "best-epoch")
             .unwrap_or_else(|| panic!("{id}: no best-epoch"));
         let ev = |name: &str| f.evidence.iter().find(|e| e.name == name).map(|e| e.value);
-        assert_eq!(ev("best_at"), oracle["best_epoch"].as_f64(), "{id}: best epoch");
+        assert_eq!(ev("early_stop_best_at"), oracle["best_epoch"].as_f64(), "{id}: best epoch kept by early stopping");
         assert_eq!(ev("early_stop_at"), oracle["stopped_epoch"].as_f64(), "{id}: stopped epoch");
+        // Issue 13: the run's best is the best over every evaluation, not the best before the stop.
+        let vl: Vec<f64> = r.series_named("val_loss").unwrap().values.clone();
+        let run_best = vl.iter().enumerate().filter(|(_, v)| v.is_finite()).min_by(|a, b| a.1.total_cmp(b.1)).unwrap().0;
+        assert_eq!(ev("best_at"), Some(run_best as f64), "{id}: the run's best epoch");
     }
 }
 

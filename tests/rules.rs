@@ -165,7 +165,8 @@ fn quality_run_with_eval_loss_stuck_at_ln4_is_not_called_healthy() {
 #[test]
 fn still_improving_fires_when_both_curves_rise_to_the_end() {
     let f = only(&run_csv("dev_trainlonger_bc_sgd"), "still-improving");
-    assert!(evidence(&f, "val_metric_rise") >= 0.02);
+    assert!(evidence(&f, "window_change") < 0.0, "the validation loss still falls");
+    assert!(evidence(&f, "pace_over_average") >= 0.25);
     assert!(!flagged(&run_csv("dev_overfit_mcb_small_noisy_sgdm")).contains(&"still-improving"));
 }
 

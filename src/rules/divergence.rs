@@ -62,6 +62,9 @@ impl Rule for Divergence {
     fn summary(&self) -> &'static str {
         "NaN/inf or an exploding loss"
     }
+    fn reads(&self) -> &'static str {
+        "the training loss (per step where logged), and the validation loss for NaN/inf"
+    }
     fn source(&self) -> &'static str {
         include_str!("divergence.rs")
     }

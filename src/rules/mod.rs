@@ -95,6 +95,8 @@ pub trait Rule: Sync {
     fn id(&self) -> &'static str;
     /// One line for `curvecheck rules`.
     fn summary(&self) -> &'static str;
+    /// Which curves the rule reads, for `explain` and the README's table.
+    fn reads(&self) -> &'static str;
     /// The rule file's source; its `//!` lines are the documentation.
     fn source(&self) -> &'static str;
     fn severity(&self) -> Severity;
@@ -144,9 +146,9 @@ pub fn docs(rule: &dyn Rule) -> String {
 
 /// The rules as a Markdown table: the README's table is this text, checked by a test.
 pub fn markdown_table() -> String {
-    let mut t = crate::report::table::Table::new(&["id", "severity", "what it detects"]);
+    let mut t = crate::report::table::Table::new(&["id", "severity", "what it detects", "what it reads"]);
     for r in REGISTRY {
-        t.push(vec![format!("`{}`", r.id()), r.severity().as_str().to_string(), r.summary().to_string()]);
+        t.push(vec![format!("`{}`", r.id()), r.severity().as_str().to_string(), r.summary().to_string(), r.reads().to_string()]);
     }
     t.to_markdown()
 }

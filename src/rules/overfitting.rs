@@ -89,6 +89,9 @@ impl Rule for Overfitting {
     fn summary(&self) -> &'static str {
         "train keeps improving while validation worsens; large, growing gap"
     }
+    fn reads(&self) -> &'static str {
+        "the validation loss and headline metric per evaluation, the training loss and accuracy at the same points"
+    }
     fn source(&self) -> &'static str {
         include_str!("overfitting.rs")
     }

@@ -74,6 +74,9 @@ impl Rule for Plateau {
     fn summary(&self) -> &'static str {
         "loss stopped improving while the learning rate stayed constant (decay it)"
     }
+    fn reads(&self) -> &'static str {
+        "the training loss per epoch (or smoothed per step), the learning rate at the same points, the validation curves"
+    }
     fn source(&self) -> &'static str {
         include_str!("plateau.rs")
     }

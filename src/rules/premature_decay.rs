@@ -61,6 +61,9 @@ impl Rule for PrematureDecay {
     fn summary(&self) -> &'static str {
         "an LR drop came while the loss was still clearly falling, and progress stalled after it"
     }
+    fn reads(&self) -> &'static str {
+        "the learning rate and training loss per epoch, or per logged step when evaluations are few; the validation loss"
+    }
     fn source(&self) -> &'static str {
         include_str!("premature_decay.rs")
     }

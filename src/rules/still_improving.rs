@@ -66,6 +66,9 @@ impl Rule for StillImproving {
     fn summary(&self) -> &'static str {
         "the validation curve (or, without one, the training loss) still clearly improving at the end (train longer)"
     }
+    fn reads(&self) -> &'static str {
+        "the headline validation curve per evaluation, the other validation curve and the training loss; without validation, the training loss"
+    }
     fn source(&self) -> &'static str {
         include_str!("still_improving.rs")
     }

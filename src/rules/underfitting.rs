@@ -95,6 +95,9 @@ impl Rule for Underfitting {
     fn summary(&self) -> &'static str {
         "never learned, or converged poor with train and validation close together"
     }
+    fn reads(&self) -> &'static str {
+        "the training loss per evaluation, the validation loss, bounded metrics (accuracy, AP, Dice, IoU, F1, WER)"
+    }
     fn source(&self) -> &'static str {
         include_str!("underfitting.rs")
     }

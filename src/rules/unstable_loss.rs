@@ -5,10 +5,11 @@
 //! trend. It reads the loss on a log scale (a minibatch loss is noisy in
 //! proportion to its level: 0.009 against 0.002 late in a run is as ordinary
 //! as 1.2 against 0.3 early on): a point is a spike when it lies more than
-//! `spike_z` robust standard deviations (1.4826 × MAD of the log-residuals in
-//! its own stretch of the run, one trend window long) above a centred moving
-//! average of the log-loss, and at least `spike_rel` above it in relative
-//! terms. Spikes matter when they are repeated (`min_spikes` or more, at
+//! `spike_z` robust standard deviations (of the log-loss's point-to-point
+//! changes in its own stretch of the run, one trend window long) above the mean
+//! log-loss of the trend window before it (the recent past, so a jump that
+//! lasts does not lift its own trend), and at least `spike_rel` above it in
+//! relative terms. Spikes matter when they are repeated (`min_spikes` or more, at
 //! separate places) or when one is not recovered from (the loss stays
 //! `spike_rel` above the trend for the next `recovery` points).
 //!
@@ -31,9 +32,8 @@
 //! ## Options
 
 use super::finding::{num, pos};
-use super::stats::median_in_place;
+use super::stats::{median_in_place, noise_sd};
 use super::{Ctx, Finding, Param, Rule, Severity, Span};
-use crate::smooth::SmaCentered;
 
 pub struct UnstableLoss;
 
@@ -47,8 +47,8 @@ const PARAMS: &[Param] = &[
 
 /// Spike detection needs enough points for the noise estimate to mean something.
 const MIN_POINTS: usize = 50;
-/// Consistency constant that turns a MAD into a standard deviation for normal noise.
-const MAD_TO_SD: f64 = 1.4826;
+/// A trend needs at least this many earlier points.
+const MIN_TREND_POINTS: usize = 5;
 
 impl Rule for UnstableLoss {
     fn id(&self) -> &'static str {
@@ -56,6 +56,9 @@ impl Rule for UnstableLoss {
     }
     fn summary(&self) -> &'static str {
         "repeated spikes (or one not recovered from) far above the loss's local noise"
+    }
+    fn reads(&self) -> &'static str {
+        "the per-step training loss, on a log scale"
     }
     fn source(&self) -> &'static str {
         include_str!("unstable_loss.rs")
@@ -131,54 +134,52 @@ struct Spikes {
     typical_sd: f64,
 }
 
-/// The spikes of a positive loss around its centred moving average (of the log-loss, `window`
-/// points), judged against the noise of each stretch of `window` points; `None` when the loss is
-/// not positive everywhere or its noise is zero. Consecutive spike points are one spike.
+/// The spikes of a positive loss above the mean of its recent past (log-loss, the `window`
+/// points before, with earlier spikes replaced by their trend so one spike does not lift the next
+/// points' trend), judged against the noise of its stretch of `window` points (robust sd of the
+/// point-to-point changes, which a lone spike barely moves); `None` when the loss is not positive
+/// everywhere or has no noise. Consecutive spike points are one spike.
 fn find_spikes(values: &[f64], window: usize, z: f64, rel: f64, recovery: usize) -> Option<Spikes> {
     if values.iter().any(|v| v.is_finite() && *v <= 0.0) {
         return None;
     }
+    let window = window.max(MIN_TREND_POINTS);
     let logs: Vec<f64> = values.iter().map(|v| v.ln()).collect();
     let min_jump = (1.0 + rel).ln();
-    let (mut spikes, mut unrecovered, mut sds) = (Vec::new(), 0usize, Vec::new());
-    let mut trend = SmaCentered::new(&logs, window);
-    let mut block: Vec<(f64, f64)> = Vec::with_capacity(window);
-    let mut abs: Vec<f64> = Vec::with_capacity(window);
-    let mut start = 0;
-    let mut last_spike: Option<usize> = None;
-    while start < logs.len() {
-        block.clear();
-        block.extend(logs[start..(start + window).min(logs.len())].iter().zip(trend.by_ref()).map(|(&l, t)| (l, t)));
-        abs.clear();
-        abs.extend(block.iter().map(|(l, t)| (l - t).abs()).filter(|r| r.is_finite()));
-        let sd = MAD_TO_SD * median_in_place(&mut abs);
-        if sd.is_finite() && sd > 0.0 {
-            sds.push(sd);
-            let limit = (z * sd).max(min_jump);
-            for (k, &(l, t)) in block.iter().enumerate() {
-                let i = start + k;
-                if !(l - t > limit) {
-                    continue;
-                }
-                // Consecutive points above the limit are one spike.
-                if last_spike.is_some_and(|j| j + 1 == i) {
-                    last_spike = Some(i);
-                    continue;
-                }
-                last_spike = Some(i);
-                spikes.push((i, t.exp()));
-                let after = &logs[(i + 1).min(logs.len())..(i + 1 + recovery).min(logs.len())];
-                if after.len() == recovery && after.iter().all(|a| a - t > min_jump) {
-                    unrecovered += 1;
-                }
+    let sds: Vec<f64> = logs.chunks(window).map(noise_sd).collect();
+    let (mut spikes, mut unrecovered) = (Vec::new(), 0usize);
+    // The trend's input: the log-loss with spikes replaced by the trend they broke from.
+    let mut cleaned: Vec<f64> = Vec::with_capacity(logs.len());
+    let (mut sum, mut count) = (0.0, 0usize);
+    let mut in_spike = false;
+    for (i, &l) in logs.iter().enumerate() {
+        let trend = if count >= MIN_TREND_POINTS { sum / count as f64 } else { f64::NAN };
+        let sd = sds[i / window];
+        let is_spike = trend.is_finite() && sd.is_finite() && sd > 0.0 && l - trend > (z * sd).max(min_jump);
+        if is_spike && !in_spike {
+            spikes.push((i, trend.exp()));
+            let after = &logs[(i + 1).min(logs.len())..(i + 1 + recovery).min(logs.len())];
+            if after.len() == recovery && after.iter().all(|a| a - trend > min_jump) {
+                unrecovered += 1;
             }
         }
-        start += block.len().max(1);
+        in_spike = is_spike;
+        let kept = if is_spike { trend } else { l };
+        cleaned.push(kept);
+        if kept.is_finite() {
+            sum += kept;
+            count += 1;
+        }
+        if i >= window && cleaned[i - window].is_finite() {
+            sum -= cleaned[i - window];
+            count -= 1;
+        }
     }
-    if sds.is_empty() {
+    let mut finite_sds: Vec<f64> = sds.into_iter().filter(|s| s.is_finite() && *s > 0.0).collect();
+    if finite_sds.is_empty() {
         return None;
     }
-    let typical_sd = median_in_place(&mut sds);
+    let typical_sd = median_in_place(&mut finite_sds);
     Some(Spikes { spikes, unrecovered, typical_sd })
 }
 
@@ -200,7 +201,8 @@ mod tests {
             })
             .collect();
         let found = find_spikes(&values, 101, 8.0, 0.5, 5).unwrap();
-        assert_eq!(found.spikes.len(), 52, "every planted spike is found");
+        // The one at point 0 has no past to stand out from.
+        assert_eq!(found.spikes.len(), 51, "every planted spike is found");
         assert_eq!(found.unrecovered, 0);
     }
 
