@@ -216,7 +216,7 @@ struct TrainerStateReader {
 impl TrainerStateReader {
     fn new(path: &Path) -> Self {
         TrainerStateReader {
-            run: Run::new("", path.display().to_string(), "hf-trainer-state"),
+            run: Run { epoch_is_progress: true, ..Run::new("", path.display().to_string(), "hf-trainer-state") },
             builder: SeriesBuilder::new(RepeatedX::Restart),
         }
     }

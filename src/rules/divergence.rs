@@ -190,7 +190,7 @@ fn explosion(ctx: &Ctx) -> Option<Finding> {
             peak_at = Some((i, x));
         }
     }
-    let (peak_i, peak) = peak_at.or_else(|| head.iter().copied().enumerate().filter(|(_, x)| x.is_finite()).last())?;
+    let (peak_i, peak) = peak_at.or_else(|| head.iter().copied().enumerate().rfind(|(_, x)| x.is_finite()))?;
     let end = tail_mean(&s.values, k.max(3));
     let exploded = peak >= level && end >= final_factor * base;
     if !exploded {

@@ -39,7 +39,7 @@
 //!
 //! ## Options
 
-use super::finding::pos;
+use super::finding::{num, pos};
 use super::stats::{argmax, argmin, noise_sd, oriented, tail_mean, theil_sen};
 use super::{Ctx, Finding, Param, Rule, Severity, Span};
 use crate::smooth::sma_centered;
@@ -228,7 +228,7 @@ fn detect(ctx: &Ctx) -> Option<Finding> {
         None => String::new(),
     };
     let train_text = match train_loss_gain {
-        Some(g) => format!("training loss fell to {:.0}% of its value there", g * 100.0),
+        Some(g) => format!("training loss fell to {}% of its value there", num(g * 100.0)),
         None => "training accuracy kept rising".to_string(),
     };
     let worse_text = if worsening_name == "val_loss_rise" {

@@ -150,9 +150,13 @@ fn detect(ctx: &Ctx) -> Option<Finding> {
             let low = finite.iter().copied().fold(f64::INFINITY, f64::min);
             super::trace("underfitting", || format!("never moved? first {first}, end {end}, low {low}"));
             if first > 0.0 && (end - first).abs() <= band && first - low <= 2.0 * band {
-                let (x0, x1) = (s.x[0], *s.x.last()?);
+                // On the evaluations' axis when the table has them, so the span reads like the others.
+                let span = match t.x.first().zip(t.x.last()) {
+                    Some((&a, &b)) if t.train_loss.is_some() => Span { axis, start: a, end: b },
+                    _ => Span { axis: s.axis, start: s.x[0], end: *s.x.last()? },
+                };
                 return Some(with_series(
-                    Finding::new("underfitting", Severity::Warning, Span { axis: s.axis, start: x0, end: x1 })
+                    Finding::new("underfitting", Severity::Warning, span)
                         .confidence(0.85)
                         .evidence("first_train_loss", first)
                         .evidence("final_train_loss", end)

@@ -375,8 +375,13 @@ impl<'a> RunView<'a> {
         let r = reference.series;
         // Evaluations at whole epochs (Keras, Lightning, YOLO) are rows per epoch; evaluations
         // mid-epoch (Hugging Face's eval every N steps: epoch 1.73) are identified by their step.
+        // Progress epochs (Hugging Face) and a counter that resets (streaming datasets) stay on steps.
         let on_epoch = match r.epochs() {
-            Some(e) => r.axis == Axis::Epoch || e.iter().filter(|v| v.is_finite()).all(|v| v.fract() == 0.0),
+            Some(_) if r.axis == Axis::Epoch => true,
+            Some(e) => {
+                let finite = || e.iter().copied().filter(|v| v.is_finite());
+                !self.run.epoch_is_progress && finite().all(|v| v.fract() == 0.0) && finite().zip(finite().skip(1)).all(|(a, b)| a <= b)
+            }
             None => false,
         };
         // Borrowed, not copied: a per-step series of millions of points is aligned in place.
@@ -496,6 +501,15 @@ impl<'a> RunView<'a> {
             return None;
         }
         let e = s.epoch.as_ref()?;
+        // An epoch counter that goes back (reset per pass over a streamed dataset) says nothing of epoch length.
+        let mut finite = e.iter().copied().filter(|v| v.is_finite());
+        let mut prev = finite.next()?;
+        for v in finite {
+            if v < prev {
+                return None;
+            }
+            prev = v;
+        }
         let (first, last) = (e.iter().position(|v| v.is_finite())?, e.iter().rposition(|v| v.is_finite())?);
         let de = e[last] - e[first];
         let ds = s.x[last] - s.x[first];
