@@ -13,7 +13,11 @@
 //! separate places) or when one is not recovered from (the loss stays
 //! `spike_rel` above the trend for the next `recovery` points).
 //!
-//! Losses that are zero or negative somewhere (GAN, ELBO) are not read.
+//! Never fires on minibatch noise, however heavy-tailed, that the next points
+//! recover from unless it recurs; on a loss near zero whose noise is
+//! proportional to it; on the fast early descent (a trailing trend sits above
+//! a falling loss). Losses that are zero or negative somewhere (GAN, ELBO) are
+//! not read.
 //!
 //! ## Why it matters
 //! Minibatch losses are noisy, and that is fine; repeated spikes well outside

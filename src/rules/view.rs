@@ -329,10 +329,14 @@ impl<'a> RunView<'a> {
             pick(&levels, &[Split::Train], &loss, Some(false), false).or_else(|| pick(&levels, &[Split::Train], &loss, None, false));
         let train_loss = pick(&levels, &[Split::Train], &loss, Some(true), false).or(train_loss_fine);
         let val_loss = pick(&levels, &val, &loss, None, false);
-        let train_metric = val_metric
-            .and_then(|vm| matching_train_metric(&levels, vm.series))
-            .or_else(|| pick(&levels, &[Split::Train], &metric, Some(true), true))
-            .or_else(|| pick(&levels, &[Split::Train], &metric, None, true));
+        // The training twin of the validation metric (`acc` for `val_acc`); another training metric only when
+        // there is no validation metric (Detectron2's `fast_rcnn/cls_accuracy` is not the twin of `bbox/AP`).
+        let train_metric = match val_metric {
+            Some(vm) => matching_train_metric(&levels, vm.series),
+            None => {
+                pick(&levels, &[Split::Train], &metric, Some(true), true).or_else(|| pick(&levels, &[Split::Train], &metric, None, true))
+            }
+        };
         let lr = pick(&levels, &[Split::Other], &[Kind::LearningRate], Some(false), false)
             .or_else(|| pick(&levels, &[Split::Other], &[Kind::LearningRate], None, false));
         let lr_epoch = pick(&levels, &[Split::Other], &[Kind::LearningRate], Some(true), false);
