@@ -278,3 +278,17 @@ fn identical_files_in_sibling_run_folders_are_two_runs() {
     assert_eq!(one.runs.len(), 1);
     assert_eq!(one.runs[0].merged, 3, "CSV, JSON lines, Lightning CSV and tfevents of one run");
 }
+
+/// Issue 13.6: a spike that the loss does not recover from, on a memorised run (loss ~0 jumping to 20+).
+#[test]
+fn a_spike_the_loss_does_not_recover_from_is_an_unstable_loss() {
+    let (_, findings) = wild("W03");
+    let f = finding(&findings, "unstable-loss");
+    assert!(ev(f, "not_recovered") >= 1.0);
+}
+
+/// A flat start then a drop caused by a planned backbone unfreeze (the label says healthy): no init warning.
+#[test]
+fn a_planned_unfreeze_is_not_flagged_as_a_bad_init() {
+    assert!(!flagged(&wild("W45").1).contains("flat-start"));
+}
