@@ -10,7 +10,7 @@ use crate::config;
 use crate::ingest::{self, IngestError};
 use crate::model::Run;
 use crate::render;
-use crate::report::{self, json::JsonReporter, markdown::MarkdownReporter, text::TextReporter, Reporter, RunReport};
+use crate::report::{self, json::JsonReporter, markdown::MarkdownReporter, text::TextReporter, Diagnosis, Reporter};
 use crate::rules::{self, Severity};
 
 const EXIT_FINDINGS: u8 = 1;
@@ -25,7 +25,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Report(args) => html_report(&args),
         Command::Rules { markdown } => {
             let out = if markdown {
-                rules::markdown_table()
+                report::rules_table::markdown_table()
             } else {
                 let mut out = String::new();
                 for r in rules::REGISTRY {
@@ -39,15 +39,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Explain { rule } => {
             let r = rules::find(&rule).ok_or_else(|| anyhow!("no rule '{rule}'; rules are: {}", rules::ids().join(", ")))?;
-            let docs = rules::docs(r);
-            let (title, body) = docs.split_once('\n').unwrap_or((docs.as_str(), ""));
-            let mut out = format!("{title}\n\nReads: {}.\n{body}\n", r.reads());
-            if r.params().is_empty() {
-                out.push_str("(none)\n");
-            }
-            for p in r.params() {
-                out.push_str(&format!("- `{}.{}` (default {}): {}\n", r.id(), p.name, p.default, p.doc));
-            }
+            let out = report::rules_table::explain(r);
             write_stdout(out.as_bytes())?;
             Ok(ExitCode::SUCCESS)
         }
@@ -102,7 +94,7 @@ fn inspect(args: &InspectArgs) -> anyhow::Result<ExitCode> {
 }
 
 /// Reads and diagnoses every input, worst first; unreadable inputs are reported and returned.
-fn diagnose_all(input: &InputArgs, rule_args: &crate::cli::RuleArgs) -> anyhow::Result<(Vec<RunReport>, Vec<IngestError>)> {
+fn diagnose_all(input: &InputArgs, rule_args: &crate::cli::RuleArgs) -> anyhow::Result<(Vec<Diagnosis>, Vec<IngestError>)> {
     let (charted, errors) = diagnose_and_chart(input, rule_args, false)?;
     Ok((charted.into_iter().map(|(r, _)| r).collect(), errors))
 }
@@ -119,18 +111,18 @@ fn diagnose_and_chart(
     let classes = rule_args.classes;
     let mut charted: Vec<Charted> = runs
         .into_iter()
-        .map(|run| RunReport::new_with(run, &settings, |view| charts.then(|| render::curves(view, classes, render::Detail::Full))))
+        .map(|run| Diagnosis::new_with(run, &settings, |view| charts.then(|| render::curves(view, classes, render::Detail::Full))))
         .collect();
-    charted.sort_by_key(|(r, _)| report::worst_first_key(r));
+    charted.sort_by_key(|(r, _)| crate::diagnosis::worst_first_key(r));
     Ok((charted, errors))
 }
 
 /// A report and, when a chart was asked for, its curves.
-type Charted = (RunReport, Option<render::Curves>);
+type Charted = (Diagnosis, Option<render::Curves>);
 
 /// Draws every report's chart (from its curves when already built); several runs need `{run}` in the file name.
 fn draw_charts(
-    reports: &[RunReport],
+    reports: &[Diagnosis],
     curves: Vec<Option<render::Curves>>,
     pattern: &std::path::Path,
     classes: Option<u32>,
@@ -153,7 +145,7 @@ fn draw_charts(
 
 fn plot(args: &WriteArgs) -> anyhow::Result<ExitCode> {
     let (charted, errors) = diagnose_and_chart(&args.input, &args.rules, true)?;
-    let (reports, curves): (Vec<RunReport>, Vec<_>) = charted.into_iter().unzip();
+    let (reports, curves): (Vec<Diagnosis>, Vec<_>) = charted.into_iter().unzip();
     if !reports.is_empty() {
         draw_charts(&reports, curves, &args.output, args.rules.classes)?;
     }
@@ -176,7 +168,11 @@ fn html_report(args: &WriteArgs) -> anyhow::Result<ExitCode> {
     if !errors.is_empty() {
         meta.push_str(&format!(" · {} input(s) could not be read (see the terminal)", errors.len()));
     }
-    let html = crate::report::html::HtmlReporter { classes: args.rules.classes, meta }.render(&reports);
+    // The front end draws; the report only lays out what it is given.
+    let svg = |r: Result<Option<String>, render::RenderError>| r.map_err(|e| e.to_string());
+    let charts = reports.iter().map(|r| svg(render::svg_string(r, args.rules.classes, render::Detail::Compact))).collect();
+    let overlays = [render::overlay::Curve::Metric, render::overlay::Curve::Loss].map(|c| svg(render::overlay::svg(&reports, c))).to_vec();
+    let html = crate::report::html::HtmlReporter { meta, charts, overlays }.render(&reports);
     std::fs::write(&args.output, html).with_context(|| format!("writing {}", args.output.display()))?;
     eprintln!("curvecheck: wrote {} ({} runs)", args.output.display(), reports.len());
     Ok(if errors.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(EXIT_BAD_INPUT) })
@@ -184,7 +180,7 @@ fn html_report(args: &WriteArgs) -> anyhow::Result<ExitCode> {
 
 fn diagnose(args: &DiagnoseArgs) -> anyhow::Result<ExitCode> {
     let (charted, errors) = diagnose_and_chart(&args.input, &args.rules, args.plot.is_some())?;
-    let (reports, curves): (Vec<RunReport>, Vec<_>) = charted.into_iter().unzip();
+    let (reports, curves): (Vec<Diagnosis>, Vec<_>) = charted.into_iter().unzip();
     if reports.is_empty() {
         return Ok(ExitCode::from(EXIT_BAD_INPUT));
     }

@@ -7,6 +7,7 @@
 pub mod cli;
 pub mod commands;
 pub mod config;
+pub mod diagnosis;
 pub mod ingest;
 pub mod model;
 pub mod parallel;

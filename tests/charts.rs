@@ -6,14 +6,14 @@ use std::path::Path;
 
 use assert_cmd::Command;
 use common::fixture;
+use curvecheck::diagnosis::Diagnosis;
 use curvecheck::ingest::{read_file, ReadOptions};
 use curvecheck::render::{chart_path, downsample::m4, render};
-use curvecheck::report::RunReport;
 use curvecheck::rules::Settings;
 
-fn report(rel: &str) -> RunReport {
+fn report(rel: &str) -> Diagnosis {
     let run = read_file(&fixture(rel), &ReadOptions::default()).unwrap();
-    RunReport::new(run, &Settings::default())
+    Diagnosis::new(run, &Settings::default())
 }
 
 fn png_size(path: &Path) -> (u32, u32) {

@@ -256,7 +256,7 @@ fn help_documents_exit_codes() {
 fn readme_rules_table_is_the_registry() {
     let readme = std::fs::read_to_string(common::fixture("../README.md")).unwrap();
     let table = readme.split("<!-- rules:start -->\n").nth(1).and_then(|s| s.split("<!-- rules:end -->").next()).unwrap();
-    assert_eq!(table, curvecheck::rules::markdown_table(), "update README.md from `curvecheck rules --markdown`");
+    assert_eq!(table, curvecheck::report::rules_table::markdown_table(), "update README.md from `curvecheck rules --markdown`");
 }
 
 #[test]

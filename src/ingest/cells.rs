@@ -125,6 +125,11 @@ pub fn json_number(v: &serde_json::Value) -> Cell {
     }
 }
 
+/// The text without a UTF-8 byte-order mark.
+pub fn strip_bom(bytes: &[u8]) -> &[u8] {
+    bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(bytes)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

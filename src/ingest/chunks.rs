@@ -5,7 +5,7 @@ use std::borrow::Cow;
 use std::io::Read;
 use std::path::Path;
 
-use super::detect::strip_bom;
+use super::cells::strip_bom;
 use super::IngestError;
 
 /// Pieces of at most about `chunk_bytes`, each ending at a line end (a longer line is one piece).

@@ -23,8 +23,8 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use super::builder::SeriesBuilder;
+use super::cells::strip_bom;
 use super::cells::{parse_cell, Cell};
-use super::detect::strip_bom;
 use super::IngestError;
 use crate::model::{Axis, RepeatedX, Run};
 

@@ -2,6 +2,7 @@
 
 use std::path::Path;
 
+use super::cells::strip_bom;
 use super::IngestError;
 
 /// Every format curvecheck reads. The name is what `inspect` prints and what `--input-format` takes.
@@ -133,10 +134,6 @@ pub fn detect(path: &Path, bytes: &[u8]) -> Result<Format, IngestError> {
         Some(_) if super::console::looks_like(&String::from_utf8_lossy(text)) => Ok(Format::ConsoleLog),
         Some(_) => Ok(detect_csv(path, text)),
     }
-}
-
-pub fn strip_bom(bytes: &[u8]) -> &[u8] {
-    bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(bytes)
 }
 
 /// A JSON document (trainer state, Keras history) or JSON lines: if the first

@@ -17,8 +17,8 @@ use serde_json::value::RawValue;
 use serde_json::Value;
 
 use super::builder::SeriesBuilder;
+use super::cells::strip_bom;
 use super::cells::{json_number, sanitize_python_json, Cell};
-use super::detect::strip_bom;
 use super::IngestError;
 use crate::model::{Axis, RepeatedX, Run};
 

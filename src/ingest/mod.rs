@@ -17,7 +17,6 @@ mod json;
 mod jsonl;
 mod mlflow;
 mod mmengine_log;
-mod plain_csv;
 mod tfevents;
 mod wandb;
 

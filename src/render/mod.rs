@@ -23,8 +23,8 @@ use std::path::{Path, PathBuf};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
+use crate::diagnosis::Diagnosis;
 use crate::parallel::join;
-use crate::report::RunReport;
 use crate::rules::{RunView, Severity};
 use axis::ChartAxis;
 use panel::{Annotations, Panel};
@@ -79,7 +79,7 @@ struct Chart {
 
 /// A chart's curves thinned to its pixel columns: everything the chart shows
 /// that does not depend on the findings, so `diagnose --plot` builds it while
-/// the rules run (see [`crate::report::RunReport::new_with`]).
+/// the rules run (see [`crate::diagnosis::Diagnosis::new_with`]).
 #[derive(Debug, Clone)]
 pub struct Curves {
     axis: ChartAxis,
@@ -111,12 +111,12 @@ pub fn curves(view: &RunView, classes: Option<u32>, detail: Detail) -> Curves {
     Curves { axis, panels, detail }
 }
 
-fn prepare(report: &RunReport, classes: Option<u32>, detail: Detail) -> Option<Chart> {
+fn prepare(report: &Diagnosis, classes: Option<u32>, detail: Detail) -> Option<Chart> {
     chart(report, curves(&report.view(), classes, detail))
 }
 
 /// The curves with the report's findings: spans shaded, best epoch marked, verdict in the title.
-fn chart(report: &RunReport, curves: Curves) -> Option<Chart> {
+fn chart(report: &Diagnosis, curves: Curves) -> Option<Chart> {
     let Curves { axis, panels, detail } = curves;
     let columns = detail.columns();
     if panels.is_empty() {
@@ -150,12 +150,12 @@ fn chart(report: &RunReport, curves: Curves) -> Option<Chart> {
 }
 
 /// Draws one run's annotated chart to `path` (.png or .svg).
-pub fn render(report: &RunReport, path: &Path, classes: Option<u32>) -> Result<(), RenderError> {
+pub fn render(report: &Diagnosis, path: &Path, classes: Option<u32>) -> Result<(), RenderError> {
     render_curves(report, curves(&report.view(), classes, Detail::Full), path)
 }
 
 /// [`render`] with the curves already built (by [`curves`] on the report's run).
-pub fn render_curves(report: &RunReport, curves: Curves, path: &Path) -> Result<(), RenderError> {
+pub fn render_curves(report: &Diagnosis, curves: Curves, path: &Path) -> Result<(), RenderError> {
     let ext = path.extension().map(|e| e.to_string_lossy().to_ascii_lowercase()).unwrap_or_default();
     let p = || path.display().to_string();
     if ext != "png" && ext != "svg" {
@@ -177,7 +177,7 @@ pub fn render_curves(report: &RunReport, curves: Curves, path: &Path) -> Result<
 }
 
 /// One run's annotated chart as an SVG document (for inlining in a report); `None` when it has no curve.
-pub fn svg_string(report: &RunReport, classes: Option<u32>, detail: Detail) -> Result<Option<String>, RenderError> {
+pub fn svg_string(report: &Diagnosis, classes: Option<u32>, detail: Detail) -> Result<Option<String>, RenderError> {
     let Some(chart) = prepare(report, classes, detail) else { return Ok(None) };
     register_font();
     let mut out = String::new();

@@ -6,8 +6,8 @@ use plotters::prelude::*;
 use super::panel::{self, Annotations, Line, Mark, Panel};
 use super::style::*;
 use super::RenderError;
+use crate::diagnosis::Diagnosis;
 use crate::model::Axis;
-use crate::report::RunReport;
 
 /// Which validation curve to overlay.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -18,7 +18,7 @@ pub enum Curve {
 
 /// Every run's validation metric (or loss) at its evaluations, as an SVG
 /// document; `None` when fewer than one run has that curve.
-pub fn svg(reports: &[RunReport], curve: Curve) -> Result<Option<String>, RenderError> {
+pub fn svg(reports: &[Diagnosis], curve: Curve) -> Result<Option<String>, RenderError> {
     let mut lines = Vec::new();
     let mut axes = Vec::new();
     for (i, r) in reports.iter().enumerate() {

@@ -3,24 +3,40 @@
 //! SVG), findings and what was skipped while reading. No network: no external
 //! CSS, script or font. The page comes from `template.html`, compiled in; all
 //! text from the logs is escaped. The page is also well-formed XML (XHTML
-//! syntax), so tests can parse it with an XML parser.
+//! syntax), so tests can parse it with an XML parser. The charts are drawn by
+//! the caller (`render`) and handed in as SVG text: reports and charts depend
+//! on the diagnosis, not on each other.
 
 use super::table::{findings_table, html_escape, Table};
-use super::{read_summary, Reporter, RunReport};
-use crate::render::{overlay, svg_string, Detail};
+use super::{read_summary, Diagnosis, Reporter};
 use crate::rules::finding::num;
 use crate::rules::Severity;
 
 const TEMPLATE: &str = include_str!("template.html");
 
+/// A chart for the page, as SVG text: drawn, nothing to draw, or why drawing failed.
+pub type Svg = Result<Option<String>, String>;
+
+/// The HTML page of many diagnoses.
 pub struct HtmlReporter {
-    pub classes: Option<u32>,
     /// What produced the page: version, inputs and settings, shown in its header.
     pub meta: String,
+    /// One chart per diagnosis, in the same order.
+    pub charts: Vec<Svg>,
+    /// The overlays of every run's validation metric and loss.
+    pub overlays: Vec<Svg>,
+}
+
+fn chart_html(svg: Option<&Svg>, none: &str) -> String {
+    match svg {
+        Some(Ok(Some(svg))) => format!("<div class=\"chart\">{svg}</div>\n"),
+        Some(Err(e)) => format!("<p class=\"small\">Chart failed: {}</p>\n", html_escape(e)),
+        _ => none.to_string(),
+    }
 }
 
 impl HtmlReporter {
-    fn summary(&self, reports: &[RunReport]) -> String {
+    fn summary(&self, reports: &[Diagnosis]) -> String {
         let mut t = Table::new(&["run", "format", "length", "best validation", "at", "verdict", "errors", "warnings", "info"]);
         for r in reports {
             let best = r.best.clone();
@@ -39,7 +55,7 @@ impl HtmlReporter {
         t.to_html("sortable", None)
     }
 
-    fn run_section(&self, i: usize, r: &RunReport) -> String {
+    fn run_section(&self, i: usize, r: &Diagnosis) -> String {
         let mut out = format!("<section class=\"run\" id=\"run-{i}\">\n<h2>{}</h2>\n", html_escape(&r.run.name));
         let verdict_class = if r.worst().is_none() { "verdict-healthy" } else { "" };
         out.push_str(&format!(
@@ -49,11 +65,7 @@ impl HtmlReporter {
             html_escape(&r.length.clone()),
             html_escape(&r.run.source)
         ));
-        match svg_string(r, self.classes, Detail::Compact) {
-            Ok(Some(svg)) => out.push_str(&format!("<div class=\"chart\">{svg}</div>\n")),
-            Ok(None) => out.push_str("<p class=\"small\">No curve to draw.</p>\n"),
-            Err(e) => out.push_str(&format!("<p class=\"small\">Chart failed: {}</p>\n", html_escape(&e.to_string()))),
-        }
+        out.push_str(&chart_html(self.charts.get(i), "<p class=\"small\">No curve to draw.</p>\n"));
         if !r.findings.is_empty() {
             out.push_str("<h3>Findings</h3>\n");
             out.push_str(&findings_table(&r.findings, true).to_html("findings", Some(0)));
@@ -77,15 +89,8 @@ impl HtmlReporter {
 }
 
 impl Reporter for HtmlReporter {
-    fn render(&self, reports: &[RunReport]) -> Vec<u8> {
-        let mut overlays = String::new();
-        for curve in [overlay::Curve::Metric, overlay::Curve::Loss] {
-            match overlay::svg(reports, curve) {
-                Ok(Some(svg)) => overlays.push_str(&format!("<div class=\"chart\">{svg}</div>\n")),
-                Ok(None) => {}
-                Err(e) => overlays.push_str(&format!("<p class=\"small\">Chart failed: {}</p>\n", html_escape(&e.to_string()))),
-            }
-        }
+    fn render(&self, reports: &[Diagnosis]) -> Vec<u8> {
+        let mut overlays: String = self.overlays.iter().map(|o| chart_html(Some(o), "")).collect();
         if overlays.is_empty() {
             overlays.push_str("<p class=\"small\">No run logs a validation curve.</p>\n");
         }

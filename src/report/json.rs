@@ -2,7 +2,7 @@
 
 use serde_json::{json, Value};
 
-use super::{Reporter, RunReport};
+use super::{Diagnosis, Reporter};
 
 pub const SCHEMA: &str = "curvecheck.diagnose/1";
 
@@ -17,7 +17,7 @@ pub fn finite_or_null(v: f64) -> Value {
     }
 }
 
-pub fn run_json(r: &RunReport) -> Value {
+pub fn run_json(r: &Diagnosis) -> Value {
     let findings: Vec<Value> = r
         .findings
         .iter()
@@ -49,7 +49,7 @@ pub fn run_json(r: &RunReport) -> Value {
 }
 
 impl Reporter for JsonReporter {
-    fn render(&self, reports: &[RunReport]) -> Vec<u8> {
+    fn render(&self, reports: &[Diagnosis]) -> Vec<u8> {
         let doc = json!({
             "schema": SCHEMA,
             "version": env!("CARGO_PKG_VERSION"),

@@ -2,13 +2,13 @@
 //! a CI job summary or a pull-request comment.
 
 use super::table::{findings_table, Table};
-use super::{Reporter, RunReport};
+use super::{Diagnosis, Reporter};
 use crate::rules::Severity;
 
 pub struct MarkdownReporter;
 
 impl Reporter for MarkdownReporter {
-    fn render(&self, reports: &[RunReport]) -> Vec<u8> {
+    fn render(&self, reports: &[Diagnosis]) -> Vec<u8> {
         let mut out = String::from("## curvecheck\n\n");
         let mut summary = Table::new(&["run", "format", "length", "errors", "warnings", "verdict"]);
         for r in reports {

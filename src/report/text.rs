@@ -2,7 +2,7 @@
 
 use anstyle::{AnsiColor, Style};
 
-use super::{read_summary, terminal_safe as safe, Reporter, RunReport};
+use super::{read_summary, terminal_safe as safe, Diagnosis, Reporter};
 use crate::rules::finding::{num, pos};
 use crate::rules::Severity;
 
@@ -29,7 +29,7 @@ impl TextReporter {
 }
 
 impl Reporter for TextReporter {
-    fn render(&self, reports: &[RunReport]) -> Vec<u8> {
+    fn render(&self, reports: &[Diagnosis]) -> Vec<u8> {
         let bold = Style::new().bold();
         let dim = Style::new().dimmed();
         let mut out = String::new();

@@ -134,25 +134,6 @@ pub fn ids() -> Vec<&'static str> {
     REGISTRY.iter().map(|r| r.id()).collect()
 }
 
-/// The `//!` documentation of a rule's file, as Markdown-ish text.
-pub fn docs(rule: &dyn Rule) -> String {
-    rule.source()
-        .lines()
-        .take_while(|l| l.starts_with("//!"))
-        .map(|l| l.trim_start_matches("//!").strip_prefix(' ').unwrap_or(l.trim_start_matches("//!")))
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
-/// The rules as a Markdown table: the README's table is this text, checked by a test.
-pub fn markdown_table() -> String {
-    let mut t = crate::report::table::Table::new(&["id", "severity", "what it detects", "what it reads"]);
-    for r in REGISTRY {
-        t.push(vec![format!("`{}`", r.id()), r.severity().as_str().to_string(), r.summary().to_string(), r.reads().to_string()]);
-    }
-    t.to_markdown()
-}
-
 /// Prints a rule's intermediate numbers to stderr when `CURVECHECK_TRACE` names the rule
 /// (or is `all`): for reading why a rule did or did not fire on a log.
 pub(crate) fn trace(rule: &str, what: impl FnOnce() -> String) {

@@ -1,121 +1,21 @@
-//! CSV and TSV logs: Keras CSVLogger, pandas history dumps, Lightning
-//! `metrics.csv`, Ultralytics `results.csv`, timm `summary.csv`, and any table
-//! with a step or epoch column.
-//!
-//! A table of plain numbers (most logs, and nearly every long one) is read by
-//! [`super::plain_csv`], straight into its columns, one part per core. Anything
-//! else goes to polars, in chunks of [`CHUNK_BYTES`] (so it never holds more
-//! than a chunk's table), each with every column as Float64 when every cell is
-//! a plain number, else as text for [`parse_cell`], which knows the loggers'
-//! spellings (`NA`, padded values, `nan`). That fallback is what lets one
-//! reader survive a header repeated mid-file (timm after a resume), a
-//! timestamp column (old Lightning), and a stray word in a numeric column,
-//! and report each by line. (A quoted field spanning a chunk boundary would be
-//! split; training logs do not quote newlines.)
+//! The polars path for CSV that is not plain numbers: the table parsed in
+//! pieces (on a second thread while the first copies), each piece read as
+//! Float64 when it can be, else as text for [`parse_cell`] to judge cell by
+//! cell, then gathered into the shared columns.
 
 use std::io::Cursor;
 use std::path::Path;
-use std::sync::Arc;
 
 use polars::prelude::*;
 
-use super::builder::SeriesBuilder;
-use super::cells::{parse_cell, Cell};
-use super::chunks;
-use super::detect::{strip_bom, Format};
-use super::IngestError;
-use crate::model::{Axis, Kind, Points, RepeatedX, Role, Run, SKIPPED_DETAIL_CAP};
-
-const STEP_COLUMNS: &[&str] = &["step", "global_step", "iteration", "iter", "_step", "steps", "trainer/global_step"];
-const EPOCH_COLUMNS: &[&str] = &["epoch", "epochs"];
-/// Columns that are bookkeeping text by nature, not a curve gone wrong.
-const TEXT_COLUMNS: &[&str] = &["created_at", "timestamp", "date", "datetime", "time", "name", "run", "phase", "mode", "split"];
-
-/// Bytes of CSV handed to polars at once: enough to keep every core busy,
-/// small enough that a file of many GB needs about this much memory beyond
-/// the series kept.
-pub const CHUNK_BYTES: usize = 32 << 20;
-
-/// Reads a CSV already in memory: a table of plain numbers by [`super::plain_csv`],
-/// anything else by polars, chunk by chunk at line boundaries.
-pub fn read(path: &Path, bytes: &[u8], format: Format) -> Result<Run, IngestError> {
-    let text = strip_bom(bytes);
-    if let Some(run) = super::plain_csv::read(path, text, format, sniff_separator(text)) {
-        return run;
-    }
-    read_in_chunks(path, bytes, format, CHUNK_BYTES)
-}
-
-pub(super) fn read_in_chunks(path: &Path, bytes: &[u8], format: Format, chunk_bytes: usize) -> Result<Run, IngestError> {
-    let text = strip_bom(bytes);
-    read_chunks(path, format, text.len() as u64, &mut chunks::in_memory(text, chunk_bytes), text.len() > chunk_bytes)
-}
-
-/// Reads a large CSV file: mapped into memory (its pages are the page cache's,
-/// not a copy, and the kernel can drop them again), else from disk chunk by
-/// chunk, never holding more than a chunk of its text.
-pub fn read_streaming(path: &Path, file: std::fs::File, format: Format) -> Result<Run, IngestError> {
-    // SAFETY: the map is only read, then dropped (on a thread of its own). Another process
-    // truncating the file meanwhile would make reads past the new end fault (SIGBUS),
-    // the risk every mapping reader takes (polars maps files too); a log still being
-    // appended to is safe, as only the length at open is mapped.
-    match unsafe { memmap2::MmapOptions::new().map(&file) } {
-        Ok(map) => {
-            let run = read(path, &map, format);
-            // Unmapping a few hundred MB is tens of ms of page-table work: a thread of its own
-            // does it while the rules run (should no thread start, it happens here).
-            let _ = std::thread::Builder::new().name("unmap".into()).spawn(move || drop(map));
-            run
-        }
-        Err(_) => stream_in_chunks(path, file, format, CHUNK_BYTES),
-    }
-}
-
-fn stream_in_chunks(path: &Path, file: std::fs::File, format: Format, chunk_bytes: usize) -> Result<Run, IngestError> {
-    let total = file.metadata().map(|m| m.len()).unwrap_or(0);
-    read_chunks(path, format, total, &mut chunks::from_file(path, file, chunk_bytes), total > chunk_bytes as u64)
-}
-
-/// Head-room over the estimated rows when reserving column memory after the first chunk.
-const RESERVE_MARGIN: f64 = 1.05;
-
-/// What one data column gathered over all chunks.
-pub(super) struct ColumnAcc {
-    pub name: String,
-    /// True while the column has had a number on every placed row: its x and epoch are
-    /// then those of [`Rows`], shared, and only its values are stored.
-    pub dense: bool,
-    /// Once not dense: the placed row (index into [`Rows`]) of each value; x, epoch and the
-    /// row ordinal (for logs whose every row says epoch 0) are all read from it.
-    pub rows: Vec<usize>,
-    pub vs: Vec<f64>,
-    pub numbers: usize,
-    pub texts: usize,
-    /// Text cells seen, reported only if the column turns out to hold numbers too.
-    pub text_cells: Vec<(usize, String)>,
-}
-
-/// The x and epoch of every placed row (a row with a usable x), in order; the
-/// row's ordinal is its index here.
-#[derive(Default)]
-pub(super) struct Rows {
-    pub x: Vec<f64>,
-    pub epoch: Vec<f64>,
-}
-
-impl ColumnAcc {
-    /// The column missed a placed row: from now on it lists its rows, starting with
-    /// the ones it had a number on (every placed row so far).
-    fn go_sparse(&mut self) {
-        if self.dense {
-            self.dense = false;
-            self.rows = (0..self.vs.len()).collect();
-        }
-    }
-}
+use super::table::{sniff_separator, ColumnAcc, Gathered, Layout, Rows, RESERVE_MARGIN};
+use crate::ingest::cells::{parse_cell, Cell};
+use crate::ingest::detect::Format;
+use crate::ingest::IngestError;
+use crate::model::{Axis, Run, SKIPPED_DETAIL_CAP};
 
 /// Pieces of the file's text, each ending at a line end.
-type Chunks<'c, 'a> = &'c mut (dyn Iterator<Item = Result<std::borrow::Cow<'a, [u8]>, IngestError>> + Send);
+pub(super) type Chunks<'c, 'a> = &'c mut (dyn Iterator<Item = Result<std::borrow::Cow<'a, [u8]>, IngestError>> + Send);
 
 /// One piece parsed by polars, with its length in bytes.
 type Parsed = Result<(usize, DataFrame), IngestError>;
@@ -124,7 +24,7 @@ type Parsed = Result<(usize, DataFrame), IngestError>;
 /// parses piece k+1 with polars while this one copies piece k into the
 /// columns (on a 10M-row file the copy and the file reads then cost no wall
 /// time); a file of one piece is parsed on this thread.
-fn read_chunks(path: &Path, format: Format, total_bytes: u64, chunks: Chunks, pipelined: bool) -> Result<Run, IngestError> {
+pub(super) fn read_chunks(path: &Path, format: Format, total_bytes: u64, chunks: Chunks, pipelined: bool) -> Result<Run, IngestError> {
     if !pipelined {
         let mut pieces = Vec::new();
         parse_chunks(path, chunks, |p| {
@@ -330,129 +230,6 @@ fn gather(path: &Path, format: Format, total_bytes: u64, parsed: impl Iterator<I
     Gathered { names, layout, accs, placed, records: rows_before, first_x, all_x_equal }.into_run(run, path)
 }
 
-/// Everything read from the table, before it becomes series.
-pub(super) struct Gathered {
-    pub names: Vec<String>,
-    pub layout: Layout,
-    pub accs: Vec<ColumnAcc>,
-    pub placed: Rows,
-    /// Data rows in the file (placed or not).
-    pub records: usize,
-    pub first_x: Option<f64>,
-    pub all_x_equal: bool,
-}
-
-impl Gathered {
-    /// The run: one x (or ordinal) column and one epoch column shared by the dense
-    /// columns, the sparse ones picking their rows; skipped cells and notes reported.
-    pub fn into_run(self, mut run: Run, path: &Path) -> Result<Run, IngestError> {
-        let Gathered { names, layout: l, accs, mut placed, records, first_x, all_x_equal } = self;
-        let usable = placed.x.len();
-        run.records = records;
-        if records == 0 {
-            return Err(IngestError::not_a_log(path, "line 2: the file has a header but no rows"));
-        }
-        let renumber = l.axis == Axis::Epoch && all_x_equal && usable > 1;
-        if renumber {
-            // Keras CSVLogger in append mode with one epoch per fit(): every row says epoch 0.
-            run.notes.push(format!(
-                "every row has {} = {}; rows are read as consecutive epochs (a CSVLogger appended by one fit() per epoch)",
-                names[l.x_col],
-                first_x.unwrap_or(0.0)
-            ));
-        }
-        // One x (or ordinal) column and one epoch column: the dense columns share them, the others pick their rows.
-        let any_finite = |v: &[f64]| v.iter().any(|e| e.is_finite());
-        let shared_epoch: Option<Points> = any_finite(&placed.epoch).then(|| Arc::new(std::mem::take(&mut placed.epoch)));
-        let shared_x: Points = Arc::new(if renumber { (0..usable).map(|i| i as f64).collect() } else { std::mem::take(&mut placed.x) });
-        drop(placed);
-        let mut builder = SeriesBuilder::new(RepeatedX::Restart);
-        let mut ignored_text = Vec::new();
-        for (c, acc) in accs.into_iter().enumerate() {
-            if !l.is_data(c) {
-                continue;
-            }
-            let name = acc.name;
-            if acc.numbers == 0 && acc.texts > 0 {
-                let lower = name.to_ascii_lowercase();
-                let metric_like = Role::infer(&name).kind != Kind::Other && !TEXT_COLUMNS.contains(&lower.as_str());
-                if metric_like {
-                    let (line, raw) = acc.text_cells.first().cloned().unwrap_or((2, String::new()));
-                    return Err(IngestError::malformed(
-                        path,
-                        Some(format!("line {line}, column '{name}'")),
-                        format!("'{raw}' is not a number, and no row of this column holds one; is this the right file?"),
-                    ));
-                }
-                ignored_text.push(if name.is_empty() { "(unnamed)".to_string() } else { name });
-                continue;
-            }
-            for (line, raw) in &acc.text_cells {
-                run.skip(format!("line {line}, column '{name}'"), format!("'{raw}' is not a number"));
-            }
-            // Cells beyond the detail cap are still counted.
-            run.skipped_count += acc.texts - acc.text_cells.len();
-            let (xs, es) = if acc.dense {
-                (Arc::clone(&shared_x), shared_epoch.clone())
-            } else {
-                let pick = |base: &[f64]| -> Vec<f64> { acc.rows.iter().map(|&i| base[i]).collect() };
-                (Arc::new(pick(&shared_x)), shared_epoch.as_deref().map(|e| pick(e)).filter(|e| any_finite(e)).map(Arc::new))
-            };
-            builder.push_column(&name, l.axis, xs, es, acc.vs);
-        }
-        let duplicated: Vec<&str> = names.iter().filter(|n| n.contains("_duplicated_")).map(String::as_str).collect();
-        if !duplicated.is_empty() {
-            run.notes.push(format!("the header repeats column names; the repeats are named {}", duplicated.join(", ")));
-        }
-        if !ignored_text.is_empty() {
-            run.notes.push(format!("text columns not read as curves: {}", ignored_text.join(", ")));
-        }
-        run.series = builder.finish();
-        if run.series.is_empty() {
-            return Err(IngestError::malformed(path, None, "no numeric column besides the step/epoch column; nothing to analyse"));
-        }
-        Ok(run)
-    }
-}
-
-/// Which columns place the rows and which hold curves.
-pub(super) struct Layout {
-    pub x_col: usize,
-    pub axis: Axis,
-    pub epoch_col: Option<usize>,
-    pub index_col: Option<usize>,
-}
-
-impl Layout {
-    pub fn of(path: &Path, names: &[String]) -> Result<Layout, IngestError> {
-        let find = |set: &[&str]| names.iter().position(|n| set.contains(&n.to_ascii_lowercase().as_str()));
-        let step_col = find(STEP_COLUMNS);
-        let epoch_col = find(EPOCH_COLUMNS);
-        let index_col = (names.first().is_some_and(|n| n.is_empty() || n == "Unnamed: 0")).then_some(0);
-        let (x_col, axis) = match (step_col, epoch_col, index_col) {
-            (Some(s), _, _) => (s, Axis::Step),
-            (None, Some(e), _) => (e, Axis::Epoch),
-            (None, None, Some(i)) => (i, Axis::Epoch),
-            _ => {
-                return Err(IngestError::not_a_log(
-                    path,
-                    format!(
-                        "line 1: no step or epoch column among [{}]; curvecheck needs one of: {}, {}",
-                        names.join(", "),
-                        STEP_COLUMNS.join(", "),
-                        EPOCH_COLUMNS.join(", ")
-                    ),
-                ))
-            }
-        };
-        Ok(Layout { x_col, axis, epoch_col, index_col })
-    }
-
-    pub fn is_data(&self, c: usize) -> bool {
-        c != self.x_col && Some(c) != self.epoch_col && Some(c) != self.index_col
-    }
-}
-
 /// One parsed column: numbers straight from polars' fast path, or text for [`parse_cell`].
 enum Col {
     Num(Float64Chunked),
@@ -577,51 +354,4 @@ fn ragged_line(text: &[u8], separator: u8, header_fields: Option<usize>) -> Opti
 
 fn first_line(s: &str) -> &str {
     s.lines().next().unwrap_or(s)
-}
-
-/// Comma unless the header has more tabs or semicolons.
-pub(super) fn sniff_separator(text: &[u8]) -> u8 {
-    let header = text.split(|&b| b == b'\n').next().unwrap_or_default();
-    let count = |c: u8| header.iter().filter(|&&b| b == c).count();
-    let (commas, tabs, semis) = (count(b','), count(b'\t'), count(b';'));
-    if tabs > commas && tabs >= semis {
-        b'\t'
-    } else if semis > commas {
-        b';'
-    } else {
-        b','
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn fixture(rel: &str) -> std::path::PathBuf {
-        std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures").join(rel)
-    }
-
-    /// Chunk boundaries change nothing: every series, skip and note is the same as in one chunk.
-    #[test]
-    fn tiny_chunks_read_the_same_as_one_chunk() {
-        for (rel, format) in [
-            ("timm-summary/resumed_with_repeated_header.csv", Format::TimmSummary),
-            ("real-logs/keras-csvlogger/irfanet-appended-restart_training_logs191017-5.log", Format::KerasCsvlogger),
-            ("real-logs/keras-csvlogger/digit-recognizer-all-epoch-zero_history.csv", Format::KerasCsvlogger),
-            ("real-logs/lightning-csv/opal-v2_version_0_metrics.csv", Format::LightningCsvlogger),
-            ("real-logs/lightning-csv/contact-point-testtube-1481ep_metrics.csv", Format::LightningCsvlogger),
-            ("bad/seven_bad_cells_of_100.csv", Format::Csv),
-            ("bad/utf8_bom.csv", Format::Csv),
-        ] {
-            let path = fixture(rel);
-            let bytes = std::fs::read(&path).unwrap();
-            let whole = read_in_chunks(&path, &bytes, format, usize::MAX).unwrap();
-            for chunk in [60, 257, 4096] {
-                let parts = read_in_chunks(&path, &bytes, format, chunk).unwrap();
-                assert_eq!(parts, whole, "{rel} in chunks of {chunk} bytes");
-                let streamed = stream_in_chunks(&path, std::fs::File::open(&path).unwrap(), format, chunk).unwrap();
-                assert_eq!(streamed, whole, "{rel} streamed in chunks of {chunk} bytes");
-            }
-        }
-    }
 }

@@ -24,9 +24,9 @@ use std::path::Path;
 
 use rayon::prelude::*;
 
-use super::csv::{ColumnAcc, Gathered, Layout, Rows};
-use super::detect::Format;
-use super::IngestError;
+use super::table::{ColumnAcc, Gathered, Layout, Rows};
+use crate::ingest::detect::Format;
+use crate::ingest::IngestError;
 use crate::model::{Axis, Run};
 
 /// Leading rows that tell dense columns (a number on every row) from sparse ones.
@@ -297,9 +297,11 @@ fn split_by_counts<'a>(mut v: &'a mut [f64], counts: &[usize]) -> Vec<&'a mut [f
 
 #[cfg(test)]
 mod tests {
+    use super::super::read_in_chunks;
+    use super::super::table::sniff_separator;
     use super::*;
-    use crate::ingest::csv::{read_in_chunks, sniff_separator};
-    use crate::ingest::detect::{detect, strip_bom, Family};
+    use crate::ingest::cells::strip_bom;
+    use crate::ingest::detect::{detect, Family};
     use std::path::PathBuf;
 
     fn csv_fixtures() -> Vec<(PathBuf, Vec<u8>, Format)> {
