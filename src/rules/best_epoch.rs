@@ -39,10 +39,13 @@ use super::{Ctx, Finding, Param, Rule, Severity, Span};
 
 pub struct BestEpoch;
 
-const PARAMS: &[Param] = &[
-    Param { name: "patience", default: 5.0, doc: "evaluations without improvement before early stopping stops (Keras' patience)" },
-    Param { name: "min_delta", default: 0.0, doc: "smallest change that counts as an improvement (Keras' min_delta)" },
-];
+params! {
+    /// The thresholds of `best-epoch`, each settable with `--set best-epoch.NAME=VALUE`.
+    BestEpochParams {
+        patience: 5.0 => "evaluations without improvement before early stopping stops (Keras' patience)",
+        min_delta: 0.0 => "smallest change that counts as an improvement (Keras' min_delta)",
+    }
+}
 
 impl Rule for BestEpoch {
     fn id(&self) -> &'static str {
@@ -61,7 +64,7 @@ impl Rule for BestEpoch {
         Severity::Info
     }
     fn params(&self) -> &'static [Param] {
-        PARAMS
+        BestEpochParams::TABLE
     }
 
     fn check(&self, ctx: &Ctx) -> Vec<Finding> {
@@ -118,6 +121,7 @@ fn patience_needed(monitor: &[f64], best: usize, min_delta: f64) -> usize {
 }
 
 fn detect(ctx: &Ctx) -> Option<Finding> {
+    let th = BestEpochParams::read(ctx);
     let v = ctx.view;
     let t = &v.table;
     let axis = t.axis?;
@@ -137,8 +141,8 @@ fn detect(ctx: &Ctx) -> Option<Finding> {
     }
     let (best, _) = argmin(&monitor)?;
     let n = t.len();
-    let patience = ctx.p("patience").max(0.0) as usize;
-    let min_delta = ctx.p("min_delta");
+    let patience = th.patience.max(0.0) as usize;
+    let min_delta = th.min_delta;
     let es = keras_early_stopping(&monitor, patience, min_delta)?;
     let at = |i: usize| format!("{} {}", axis.as_str(), pos(t.x[i]));
     let mut f = Finding::new("best-epoch", Severity::Info, Span { axis, start: t.x[best], end: t.x[best] })

@@ -43,17 +43,16 @@ use crate::smooth::SmaTrailing;
 
 pub struct Divergence;
 
-const PARAMS: &[Param] = &[
-    Param { name: "explode_factor", default: 10.0, doc: "smoothed loss at this many times its starting level counts as exploded" },
-    Param { name: "final_factor", default: 3.0, doc: "…when the loss also ends at least this many times its starting level" },
-    Param {
-        name: "collapse_factor",
-        default: 5.0,
-        doc: "the smoothed loss ends at least this many times the lowest level it had reached (and undid a quarter of the learning)",
-    },
-    Param { name: "max_plausible_ce", default: 25.0, doc: "in a run that logs accuracy, a loss above this is beyond any cross-entropy at sane logits (chance level with 10^6 classes is ln 10^6 = 13.8)" },
-    Param { name: "smooth_frac", default: 0.025, doc: "moving-average window for the explosion test, as a fraction of the points" },
-];
+params! {
+    /// The thresholds of `divergence`, each settable with `--set divergence.NAME=VALUE`.
+    DivergenceParams {
+        explode_factor: 10.0 => "smoothed loss at this many times its starting level counts as exploded",
+        final_factor: 3.0 => "…when the loss also ends at least this many times its starting level",
+        collapse_factor: 5.0 => "the smoothed loss ends at least this many times the lowest level it had reached (and undid a quarter of the learning)",
+        max_plausible_ce: 25.0 => "in a run that logs accuracy, a loss above this is beyond any cross-entropy at sane logits (chance level with 10^6 classes is ln 10^6 = 13.8)",
+        smooth_frac: 0.025 => "moving-average window for the explosion test, as a fraction of the points",
+    }
+}
 
 impl Rule for Divergence {
     fn id(&self) -> &'static str {
@@ -72,7 +71,7 @@ impl Rule for Divergence {
         Severity::Error
     }
     fn params(&self) -> &'static [Param] {
-        PARAMS
+        DivergenceParams::TABLE
     }
 
     fn check(&self, ctx: &Ctx) -> Vec<Finding> {
@@ -155,6 +154,7 @@ fn validation_only(s: &Series, losses: &[&Series]) -> bool {
 }
 
 fn explosion(ctx: &Ctx) -> Option<Finding> {
+    let th = DivergenceParams::read(ctx);
     let v = ctx.view;
     let s = v.fine_loss()?;
     let n = s.len();
@@ -162,7 +162,7 @@ fn explosion(ctx: &Ctx) -> Option<Finding> {
         return None;
     }
     let fine = v.train_loss_fine.is_some_and(|p| !p.epoch_level);
-    let w = if fine { ((n as f64 * ctx.p("smooth_frac")) as usize).max(1) } else { 1 };
+    let w = if fine { ((n as f64 * th.smooth_frac) as usize).max(1) } else { 1 };
     // Streamed: the rule needs the smoothed curve's start, peak and first crossing, not the curve.
     let mut sm = SmaTrailing::new(&s.values, w);
     let k = if fine { (n / 20).clamp(1, 5) } else { 1 };
@@ -177,7 +177,7 @@ fn explosion(ctx: &Ctx) -> Option<Finding> {
     if !(base.is_finite() && base > 0.0) {
         return None;
     }
-    let (explode, final_factor) = (ctx.p("explode_factor"), ctx.p("final_factor"));
+    let (explode, final_factor) = (th.explode_factor, th.final_factor);
     let level = explode * base;
     let mut first_over = head.iter().position(|x| *x >= level);
     let mut peak_at: Option<(usize, f64)> = None;
@@ -227,7 +227,8 @@ const COLLAPSE_UNDONE: f64 = 0.25;
 
 /// The loss learned, then rose far above the best level it had reached and stayed there.
 fn collapse(ctx: &Ctx, s: &Series, base: f64) -> Option<Finding> {
-    let factor = ctx.p("collapse_factor");
+    let th = DivergenceParams::read(ctx);
+    let factor = th.collapse_factor;
     let n = s.len();
     let block = (n / LEVEL_BLOCKS).max(1);
     let (low_i, low) = s
@@ -270,12 +271,13 @@ fn collapse(ctx: &Ctx, s: &Series, base: f64) -> Option<Finding> {
 }
 
 fn implausible(ctx: &Ctx) -> Option<Finding> {
+    let th = DivergenceParams::read(ctx);
     let v = ctx.view;
     let logs_accuracy = [v.train_metric, v.val_metric].into_iter().flatten().any(|p| is_accuracy(&p.series.name));
     if !logs_accuracy {
         return None;
     }
-    let limit = ctx.p("max_plausible_ce");
+    let limit = th.max_plausible_ce;
     // The training loss only: a validation loss that grows huge while training falls is overfitting.
     let s = [v.train_loss_fine, v.train_loss].into_iter().flatten().map(|p| p.series).find(|s| s.values.iter().any(|x| *x > limit))?;
     let i = s.values.iter().position(|x| *x > limit)?;

@@ -32,19 +32,18 @@ use crate::smooth::SmaCentered;
 
 pub struct FlatStart;
 
-const PARAMS: &[Param] = &[
-    Param { name: "band", default: 0.10, doc: "flat means the smoothed loss stays within this fraction of its initial value" },
-    Param {
-        name: "half_dev",
-        default: 0.03,
-        doc: "halfway through the flat span the loss is still within this fraction (a flat start, not a slow decline)",
-    },
-    Param { name: "min_flat_epochs", default: 2.0, doc: "the flat span lasts at least this many epochs" },
-    Param { name: "min_flat_frac", default: 0.03, doc: "…and at least this fraction of the run" },
-    Param { name: "drop_to", default: 0.5, doc: "the drop reaches this fraction of the initial loss" },
-    Param { name: "drop_window", default: 2.0, doc: "…within this many times max(flat span, 3 epochs) after the flat span ends" },
-    Param { name: "smooth_epochs", default: 0.25, doc: "moving-average window over per-step losses, in epochs" },
-];
+params! {
+    /// The thresholds of `flat-start`, each settable with `--set flat-start.NAME=VALUE`.
+    FlatStartParams {
+        band: 0.10 => "flat means the smoothed loss stays within this fraction of its initial value",
+        half_dev: 0.03 => "halfway through the flat span the loss is still within this fraction (a flat start, not a slow decline)",
+        min_flat_epochs: 2.0 => "the flat span lasts at least this many epochs",
+        min_flat_frac: 0.03 => "…and at least this fraction of the run",
+        drop_to: 0.5 => "the drop reaches this fraction of the initial loss",
+        drop_window: 2.0 => "…within this many times max(flat span, 3 epochs) after the flat span ends",
+        smooth_epochs: 0.25 => "moving-average window over per-step losses, in epochs",
+    }
+}
 
 /// The LR rising to at least this many times its first value during the flat span is a warm-up.
 const WARM_UP_RISE: f64 = 2.0;
@@ -68,7 +67,7 @@ impl Rule for FlatStart {
         Severity::Warning
     }
     fn params(&self) -> &'static [Param] {
-        PARAMS
+        FlatStartParams::TABLE
     }
     fn superseded_by(&self) -> &'static [&'static str] {
         &["divergence"]
@@ -80,6 +79,7 @@ impl Rule for FlatStart {
 }
 
 fn detect(ctx: &Ctx) -> Option<Finding> {
+    let th = FlatStartParams::read(ctx);
     let v = ctx.view;
     let s = v.fine_loss()?;
     let end = s.values.iter().position(|x| !x.is_finite()).unwrap_or(s.len());
@@ -92,7 +92,7 @@ fn detect(ctx: &Ctx) -> Option<Finding> {
     let spe = if per_step { v.steps_per_epoch() } else { Some(1.0) };
     let window = match (per_step, spe) {
         (false, _) => 1,
-        (true, Some(spe)) => ((spe * ctx.p("smooth_epochs")).round() as usize).max(1),
+        (true, Some(spe)) => ((spe * th.smooth_epochs).round() as usize).max(1),
         (true, None) => ((n as f64 * SMOOTH_FRAC_WITHOUT_EPOCHS) as usize).max(1),
     };
     // The smoothed curve is streamed: only the flat stretch is kept (its midpoint is checked below).
@@ -103,7 +103,7 @@ fn detect(ctx: &Ctx) -> Option<Finding> {
     if !(init.is_finite() && init > 0.0) {
         return None;
     }
-    let band = ctx.p("band");
+    let band = th.band;
     let crosses = |v: f64| (v - init).abs() > band * init;
     // Where the smoothed loss first leaves the band: among the first k points, or further on in the stream.
     let first_cross = match sm.iter().position(|&v| crosses(v)) {
@@ -124,22 +124,22 @@ fn detect(ctx: &Ctx) -> Option<Finding> {
     let unit = spe.unwrap_or(0.0);
     let flat_len = x[flat_end] - x[0] + if per_step { 0.0 } else { 1.0 };
     let run_len = x[n - 1] - x[0] + if per_step { 0.0 } else { 1.0 };
-    if flat_len < ctx.p("min_flat_epochs") * unit || flat_len < ctx.p("min_flat_frac") * run_len {
+    if flat_len < th.min_flat_epochs * unit || flat_len < th.min_flat_frac * run_len {
         return None;
     }
     let half_x = x[0] + (x[flat_end] - x[0]) / 2.0;
     let half_i = x.partition_point(|&xi| xi < half_x).min(flat_end);
     let half_dev = (sm[half_i] - init).abs() / init;
-    if half_dev > ctx.p("half_dev") {
+    if half_dev > th.half_dev {
         return None;
     }
-    let drop_to = ctx.p("drop_to") * init;
+    let drop_to = th.drop_to * init;
     // `sm` holds the points up to the crossing; the stream goes on from `sm.len()`.
     let (drop_i, dropped_to) = match (flat_end + 1..sm.len()).find(|&i| sm[i] <= drop_to) {
         Some(i) => (i, sm[i]),
         None => stream.enumerate().find(|&(_, v)| v <= drop_to).map(|(j, v)| (sm.len() + j, v))?,
     };
-    let allowed = ctx.p("drop_window") * flat_len.max(3.0 * unit);
+    let allowed = th.drop_window * flat_len.max(3.0 * unit);
     let drop_len = x[drop_i] - x[flat_end];
     if drop_len > allowed {
         return None;

@@ -26,14 +26,13 @@ use super::{Ctx, Finding, Param, Rule, Severity, Span};
 
 pub struct InitialLoss;
 
-const PARAMS: &[Param] = &[
-    Param { name: "tolerance", default: 0.25, doc: "relative distance from ln(C) that is still fine" },
-    Param {
-        name: "fit_tolerance",
-        default: 0.02,
-        doc: "without --classes, a first loss within this of ln(k) is reported as fitting k classes",
-    },
-];
+params! {
+    /// The thresholds of `initial-loss`, each settable with `--set initial-loss.NAME=VALUE`.
+    InitialLossParams {
+        tolerance: 0.25 => "relative distance from ln(C) that is still fine",
+        fit_tolerance: 0.02 => "without --classes, a first loss within this of ln(k) is reported as fitting k classes",
+    }
+}
 
 /// Largest class count tried when inferring C from the first loss.
 const MAX_INFERRED_CLASSES: u32 = 1000;
@@ -55,13 +54,14 @@ impl Rule for InitialLoss {
         Severity::Warning
     }
     fn params(&self) -> &'static [Param] {
-        PARAMS
+        InitialLossParams::TABLE
     }
     fn superseded_by(&self) -> &'static [&'static str] {
         &["divergence"]
     }
 
     fn check(&self, ctx: &Ctx) -> Vec<Finding> {
+        let th = InitialLossParams::read(ctx);
         let v = ctx.view;
         let Some(pick) = v.train_loss_fine.or(v.train_loss) else {
             return vec![];
@@ -77,7 +77,7 @@ impl Rule for InitialLoss {
             Some(c) if c >= 2 => {
                 let expected = f64::from(c).ln();
                 let dev = (first - expected) / expected;
-                let tol = ctx.p("tolerance");
+                let tol = th.tolerance;
                 // An epoch mean is taken after learning began, so only "too high" can be judged from it.
                 let off = if per_step { dev.abs() > tol } else { dev > tol };
                 if !off {
@@ -105,7 +105,7 @@ impl Rule for InitialLoss {
                         "A first loss below chance level suggests label leakage, a loss that is not cross-entropy, or a model that was already trained; check what --classes should be."
                     })]
             }
-            _ if per_step => infer_classes(first, ctx.p("fit_tolerance"))
+            _ if per_step => infer_classes(first, th.fit_tolerance)
                 .map(|k| {
                     Finding::new("initial-loss", Severity::Info, span)
                         .confidence(0.5)

@@ -28,8 +28,12 @@ use super::{Ctx, Finding, Param, Rule, Severity, Span};
 
 pub struct LrSchedule;
 
-const PARAMS: &[Param] =
-    &[Param { name: "max_fit_error", default: 0.15, doc: "mean absolute log error above which no smooth shape is named" }];
+params! {
+    /// The thresholds of `lr-schedule`, each settable with `--set lr-schedule.NAME=VALUE`.
+    LrScheduleParams {
+        max_fit_error: 0.15 => "mean absolute log error above which no smooth shape is named",
+    }
+}
 
 /// Relative change below which two consecutive rates are the same.
 const SAME: f64 = 0.01;
@@ -61,10 +65,11 @@ impl Rule for LrSchedule {
         Severity::Info
     }
     fn params(&self) -> &'static [Param] {
-        PARAMS
+        LrScheduleParams::TABLE
     }
 
     fn check(&self, ctx: &Ctx) -> Vec<Finding> {
+        let th = LrScheduleParams::read(ctx);
         let Some(p) = ctx.view.lr else { return vec![] };
         let s = p.series;
         // The shape needs a few thousand points, not millions: keep every k-th, plus the last.
@@ -80,7 +85,7 @@ impl Rule for LrSchedule {
         if pts.len() < 3 {
             return vec![];
         }
-        let (kind, detail) = classify(&pts, ctx.p("max_fit_error"));
+        let (kind, detail) = classify(&pts, th.max_fit_error);
         vec![Finding::new("lr-schedule", Severity::Info, Span { axis: s.axis, start: pts[0].0, end: pts[pts.len() - 1].0 })
             .series(&s.name)
             .evidence("initial_lr", pts[0].1)

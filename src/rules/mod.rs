@@ -7,6 +7,30 @@
 //! A rule's documentation is its file's `//!` comment, which `curvecheck
 //! explain` prints, so the docs cannot drift from the code.
 
+/// Declares a rule's thresholds once: the typed struct its code reads (a
+/// misspelt name does not compile) and the [`Param`] table that `--set`,
+/// `explain` and the README are made from.
+macro_rules! params {
+    ($(#[$meta:meta])* $name:ident { $($field:ident: $default:expr => $doc:expr),* $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy)]
+        pub(crate) struct $name {
+            $(pub(crate) $field: f64,)*
+        }
+
+        impl $name {
+            /// Every threshold with its default and what it means.
+            pub(crate) const TABLE: &'static [$crate::rules::Param] =
+                &[$($crate::rules::Param { name: stringify!($field), default: $default, doc: $doc }),*];
+
+            /// The values in force: the user's `--set` overrides, else the defaults.
+            pub(crate) fn read(ctx: &$crate::rules::Ctx) -> Self {
+                $name { $($field: ctx.value(stringify!($field), $default),)* }
+            }
+        }
+    };
+}
+
 pub mod finding;
 pub mod stats;
 pub mod view;
@@ -80,13 +104,10 @@ pub struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
-    /// The value of one of the rule's parameters: the user's, or the default.
-    pub fn p(&self, name: &str) -> f64 {
-        let key = format!("{}.{name}", self.rule.id());
-        if let Some(v) = self.settings.overrides.get(&key) {
-            return *v;
-        }
-        self.rule.params().iter().find(|p| p.name == name).map_or(f64::NAN, |p| p.default)
+    /// A threshold's value: the user's override of `rule.name`, else `default`. Called only by
+    /// the struct [`params!`] declares, whose field names are the names (so they cannot drift).
+    fn value(&self, name: &str, default: f64) -> f64 {
+        self.settings.overrides.get(&format!("{}.{name}", self.rule.id())).copied().unwrap_or(default)
     }
 }
 
@@ -157,7 +178,9 @@ pub fn diagnose_view(view: &RunView, settings: &Settings) -> Vec<Finding> {
     // point (divergence, unstable-loss, flat-start) run side by side.
     let check = |(order, rule): (usize, &&'static dyn Rule)| {
         let ctx = Ctx { view, settings, rule: *rule };
-        rule.check(&ctx).into_iter().map(move |f| (order, f))
+        // The runner, not each rule, says whose finding it is.
+        let id = rule.id();
+        rule.check(&ctx).into_iter().map(move |f| (order, Finding { rule: id, ..f }))
     };
     let mut findings: Vec<(usize, Finding)> = if crate::parallel::worth_it(view.run) {
         REGISTRY.par_iter().enumerate().flat_map_iter(check).collect()
@@ -168,4 +191,44 @@ pub fn diagnose_view(view: &RunView, settings: &Settings) -> Vec<Finding> {
     findings.retain(|(order, _)| !REGISTRY[*order].superseded_by().iter().any(|s| fired.contains(s)));
     findings.sort_by(|a, b| b.1.severity.cmp(&a.1.severity).then(a.0.cmp(&b.0)));
     findings.into_iter().map(|(_, f)| f).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rule_ids_are_unique_and_every_superseding_rule_exists() {
+        let ids = ids();
+        let mut sorted = ids.clone();
+        sorted.sort_unstable();
+        sorted.dedup();
+        assert_eq!(sorted.len(), ids.len(), "duplicate rule ids in {ids:?}");
+        for r in REGISTRY {
+            for s in r.superseded_by() {
+                assert!(ids.contains(s), "{} is superseded by unknown rule {s}", r.id());
+                assert_ne!(*s, r.id(), "{} supersedes itself", r.id());
+            }
+        }
+    }
+
+    #[test]
+    fn every_parameter_has_a_distinct_name_and_a_finite_default() {
+        for r in REGISTRY {
+            let mut names: Vec<&str> = r.params().iter().map(|p| p.name).collect();
+            assert!(r.params().iter().all(|p| p.default.is_finite() && !p.doc.is_empty()), "{}", r.id());
+            names.sort_unstable();
+            names.dedup();
+            assert_eq!(names.len(), r.params().len(), "{}: duplicate parameter", r.id());
+        }
+    }
+
+    #[test]
+    fn an_override_reaches_the_rule_and_an_unknown_name_is_refused() {
+        let mut s = Settings::default();
+        assert!(s.set("plateau.stall_rel", 0.01).is_ok());
+        assert!(s.set("plateau.stall_rell", 0.01).unwrap_err().contains("has no parameter 'stall_rell'"));
+        assert!(s.set("nope.x", 1.0).unwrap_err().contains("no rule 'nope'"));
+        assert_eq!(s.overrides.get("plateau.stall_rel"), Some(&0.01));
+    }
 }

@@ -46,32 +46,19 @@ use crate::smooth::sma_centered;
 
 pub struct Overfitting;
 
-const PARAMS: &[Param] = &[
-    Param { name: "vloss_rise", default: 1.2, doc: "the validation loss at the end (mean of the last 3) is at least this many times its minimum" },
-    Param { name: "weak_rise", default: 1.1, doc: "…or at least this many times, while the validation metric fell `metric_drop` from its best" },
-    Param {
-        name: "loss_gap",
-        default: 1.5,
-        doc: "a second sign beside a moderate rise: the validation loss ends this many times the training loss (and the ratio at least doubled)",
-    },
-    Param { name: "min_after_frac", default: 0.15, doc: "the minimum lies at least this fraction of the evaluations before the end" },
-    Param { name: "gap", default: 0.10, doc: "a large accuracy gap: final train minus validation accuracy (mean of the last 3) of at least this much" },
-    Param {
-        name: "train_gain",
-        default: 0.8,
-        doc: "training kept improving after the minimum: its loss ended below this fraction of its value there",
-    },
-    Param {
-        name: "val_metric_rise",
-        default: 0.03,
-        doc: "validation accuracy still rising this much over the last 30% of the run means it has not stalled",
-    },
-    Param {
-        name: "metric_drop",
-        default: 0.05,
-        doc: "the validation metric ended this fraction worse than its best",
-    },
-];
+params! {
+    /// The thresholds of `overfitting`, each settable with `--set overfitting.NAME=VALUE`.
+    OverfittingParams {
+        vloss_rise: 1.2 => "the validation loss at the end (mean of the last 3) is at least this many times its minimum",
+        weak_rise: 1.1 => "…or at least this many times, while the validation metric fell `metric_drop` from its best",
+        loss_gap: 1.5 => "a second sign beside a moderate rise: the validation loss ends this many times the training loss (and the ratio at least doubled)",
+        min_after_frac: 0.15 => "the minimum lies at least this fraction of the evaluations before the end",
+        gap: 0.10 => "a large accuracy gap: final train minus validation accuracy (mean of the last 3) of at least this much",
+        train_gain: 0.8 => "training kept improving after the minimum: its loss ended below this fraction of its value there",
+        val_metric_rise: 0.03 => "validation accuracy still rising this much over the last 30% of the run means it has not stalled",
+        metric_drop: 0.05 => "the validation metric ended this fraction worse than its best",
+    }
+}
 
 /// At least this many evaluations must follow the validation optimum.
 const MIN_AFTER_POINTS: usize = 2;
@@ -99,7 +86,7 @@ impl Rule for Overfitting {
         Severity::Warning
     }
     fn params(&self) -> &'static [Param] {
-        PARAMS
+        OverfittingParams::TABLE
     }
     fn superseded_by(&self) -> &'static [&'static str] {
         &["divergence"]
@@ -118,6 +105,7 @@ const NOISE_Z: f64 = 3.0;
 const WEAK_NOISE_Z: f64 = 2.0;
 
 fn detect(ctx: &Ctx) -> Option<Finding> {
+    let th = OverfittingParams::read(ctx);
     let v = ctx.view;
     let t = &v.table;
     let axis = t.axis?;
@@ -128,7 +116,7 @@ fn detect(ctx: &Ctx) -> Option<Finding> {
     let lower = t.metric_lower_is_better;
     let val_m = t.val_metric.as_ref().map(|m| oriented(m, lower));
     let train_m = t.train_metric.as_ref().map(|m| oriented(m, lower));
-    let min_after = MIN_AFTER_POINTS.max((ctx.p("min_after_frac") * n as f64).ceil() as usize);
+    let min_after = MIN_AFTER_POINTS.max((th.min_after_frac * n as f64).ceil() as usize);
     // How far the validation metric ended below its best, relative to the best, when that is more than noise.
     let metric_drop = val_m.as_ref().and_then(|vm| {
         let (b, best) = argmax(vm)?;
@@ -164,16 +152,16 @@ fn detect(ctx: &Ctx) -> Option<Finding> {
             && match (train_m.as_ref(), val_m.as_ref()) {
                 (Some(tm), Some(vm)) => {
                     let (g_end, g_at) = (tail_mean(tm, 3) - tail_mean(vm, 3), tm[m] - vm[m]);
-                    g_end >= ctx.p("gap") && g_end >= GAP_GROWTH * g_at.max(0.0)
+                    g_end >= th.gap && g_end >= GAP_GROWTH * g_at.max(0.0)
                 }
-                _ => end / tl_end >= ctx.p("loss_gap") && (end / tl_end) >= GAP_GROWTH * (vmin / tl_at),
+                _ => end / tl_end >= th.loss_gap && (end / tl_end) >= GAP_GROWTH * (vmin / tl_at),
             };
-        let second_sign = metric_drop.is_some_and(|d| d >= ctx.p("metric_drop")) || gap_grew;
+        let second_sign = metric_drop.is_some_and(|d| d >= th.metric_drop) || gap_grew;
         super::trace("overfitting", || {
             format!("val loss min {vmin} at {}, rise {rise} (clear {clear}), smoothed rise {smoothed_rise}, metric drop {metric_drop:?}, gap grew {gap_grew}", t.x[m])
         });
-        let strong = clear && rise >= ctx.p("vloss_rise");
-        let agreeing = smoothed_rise >= ctx.p("weak_rise") && second_sign;
+        let strong = clear && rise >= th.vloss_rise;
+        let agreeing = smoothed_rise >= th.weak_rise && second_sign;
         if !strong && !agreeing {
             return None;
         }
@@ -183,7 +171,7 @@ fn detect(ctx: &Ctx) -> Option<Finding> {
         let vm = val_m.as_ref()?;
         let (m, _) = argmax(vm)?;
         let drop = metric_drop?;
-        if drop < ctx.p("metric_drop") {
+        if drop < th.metric_drop {
             return None;
         }
         (m, drop, "val_metric_drop")
@@ -195,8 +183,8 @@ fn detect(ctx: &Ctx) -> Option<Finding> {
     // Training kept improving after that point.
     let train_loss_gain = t.train_loss.as_ref().map(|tl| tail_mean(tl, 3) / tl[m]);
     let train_acc = train_m.as_ref().map(|tm| (tail_mean(tm, 3), tm[m]));
-    let improving = train_loss_gain.is_some_and(|g| g <= ctx.p("train_gain"))
-        || train_acc.is_some_and(|(end, at)| end >= at + 0.02 || end >= MEMORISED_ACC);
+    let improving =
+        train_loss_gain.is_some_and(|g| g <= th.train_gain) || train_acc.is_some_and(|(end, at)| end >= at + 0.02 || end >= MEMORISED_ACC);
     super::trace("overfitting", || format!("train gain {train_loss_gain:?}, train acc {train_acc:?}"));
     if !improving {
         return None;
@@ -207,7 +195,7 @@ fn detect(ctx: &Ctx) -> Option<Finding> {
         (Some(tm), Some(vm)) => Some(tail_mean(tm, 3) - tail_mean(vm, 3)),
         _ => None,
     };
-    if t.val_loss.is_none() && gap.is_some_and(|g| g < ctx.p("gap")) {
+    if t.val_loss.is_none() && gap.is_some_and(|g| g < th.gap) {
         return None;
     }
     // Validation accuracy has stalled: a loss that rises while accuracy still climbs is over-confidence, not yet overfitting.
@@ -215,7 +203,7 @@ fn detect(ctx: &Ctx) -> Option<Finding> {
         let w = ((STALL_WINDOW_FRAC * n as f64).ceil() as usize).clamp(3, n);
         let rise = theil_sen(&t.x[n - w..], &vm[n - w..]) * (t.x[n - 1] - t.x[n - w]);
         super::trace("overfitting", || format!("val metric trend over the last {w}: {rise}"));
-        if rise >= ctx.p("val_metric_rise") {
+        if rise >= th.val_metric_rise {
             return None;
         }
     }
@@ -233,7 +221,7 @@ fn detect(ctx: &Ctx) -> Option<Finding> {
     };
     let worse_text = if worsening_name == "val_loss_rise" {
         let metric = match metric_drop {
-            Some(d) if d >= ctx.p("metric_drop") => format!(" and the validation metric ended {:.0}% below its best", d * 100.0),
+            Some(d) if d >= th.metric_drop => format!(" and the validation metric ended {:.0}% below its best", d * 100.0),
             _ => String::new(),
         };
         format!(

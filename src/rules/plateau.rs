@@ -47,18 +47,17 @@ use crate::smooth::sma_centered;
 
 pub struct Plateau;
 
-const PARAMS: &[Param] = &[
-    Param { name: "window_frac", default: 0.4, doc: "the stall is judged over this last fraction of the run" },
-    Param { name: "stall_rel", default: 0.10, doc: "stalled: the loss improved by less than this fraction across the window" },
-    Param { name: "stall_rise", default: 0.15, doc: "…and rose by less than this fraction (a larger rise is something else)" },
-    Param {
-        name: "learned_frac",
-        default: 0.75,
-        doc: "the plateau level is at most this fraction of the initial loss (the run did learn)",
-    },
-    Param { name: "min_level_frac", default: 0.02, doc: "…and at least this fraction (a loss converged to ~0 gains nothing from decay)" },
-    Param { name: "lr_drop_tol", default: 0.95, doc: "the rate counts as constant while it stays within 1 minus this of its value (5%)" },
-];
+params! {
+    /// The thresholds of `plateau`, each settable with `--set plateau.NAME=VALUE`.
+    PlateauParams {
+        window_frac: 0.4 => "the stall is judged over this last fraction of the run",
+        stall_rel: 0.10 => "stalled: the loss improved by less than this fraction across the window",
+        stall_rise: 0.15 => "…and rose by less than this fraction (a larger rise is something else)",
+        learned_frac: 0.75 => "the plateau level is at most this fraction of the initial loss (the run did learn)",
+        min_level_frac: 0.02 => "…and at least this fraction (a loss converged to ~0 gains nothing from decay)",
+        lr_drop_tol: 0.95 => "the rate counts as constant while it stays within 1 minus this of its value (5%)",
+    }
+}
 
 /// Fewest points of loss the window must hold.
 const MIN_WINDOW_POINTS: usize = 4;
@@ -84,7 +83,7 @@ impl Rule for Plateau {
         Severity::Warning
     }
     fn params(&self) -> &'static [Param] {
-        PARAMS
+        PlateauParams::TABLE
     }
     fn superseded_by(&self) -> &'static [&'static str] {
         &["divergence", "premature-decay", "flat-start", "still-improving", "overfitting"]
@@ -148,6 +147,7 @@ fn improvement(y: &[f64]) -> f64 {
 
 /// Whether a validation curve still improved clearly across the window `[a, b]` (rows of the table).
 fn validation_improving(ctx: &Ctx, a: usize, b: usize) -> bool {
+    let th = PlateauParams::read(ctx);
     let t = &ctx.view.table;
     let lower = t.metric_lower_is_better;
     let curves = [
@@ -162,11 +162,12 @@ fn validation_improving(ctx: &Ctx, a: usize, b: usize) -> bool {
         let w = &y[a..b];
         let gain = crate::rules::stats::theil_sen(&t.x[a..b], w) * (t.x[b - 1] - t.x[a]);
         let scale = w.iter().map(|v| v.abs()).fold(0.0, f64::max);
-        gain > 2.0 * crate::rules::stats::noise_sd(w) && gain > ctx.p("stall_rel") * scale
+        gain > 2.0 * crate::rules::stats::noise_sd(w) && gain > th.stall_rel * scale
     })
 }
 
 fn detect(ctx: &Ctx) -> Option<Finding> {
+    let th = PlateauParams::read(ctx);
     let v = ctx.view;
     let (axis, x, y, name) = loss_curve(ctx)?;
     let n = y.len();
@@ -177,13 +178,13 @@ fn detect(ctx: &Ctx) -> Option<Finding> {
         v.table.train_loss.as_ref().is_some_and(|tl| tl.len() == n && v.table.x.len() == n && std::ptr::eq(x.as_ptr(), v.table.x.as_ptr()));
     let (x0, x1) = (x[0], x[n - 1]);
     let run_len = x1 - x0;
-    let window_len = ctx.p("window_frac") * run_len;
+    let window_len = th.window_frac * run_len;
     let initial = v.initial_loss().unwrap_or(y[0]).max(y[0]);
     // Candidate windows: the end of the run when the rate is unknown, else the end of each long constant stretch.
     let lr = lr_at(ctx, x, from_table);
     let windows: Vec<(usize, usize)> = match lr.as_ref() {
         None => vec![(x.partition_point(|&xi| xi < x1 - window_len).min(n - MIN_WINDOW_POINTS), n - 1)],
-        Some(lr) => constant_stretches(lr, ctx.p("lr_drop_tol"))
+        Some(lr) => constant_stretches(lr, th.lr_drop_tol)
             .into_iter()
             .filter(|&(a, b)| x[b] - x[a] >= window_len * 0.999)
             .map(|(a, b)| (x.partition_point(|&xi| xi < x[b] - window_len).max(a), b))
@@ -196,22 +197,20 @@ fn detect(ctx: &Ctx) -> Option<Finding> {
         let imp = improvement(window);
         let level = mean(&window[window.len() * 2 / 3..]);
         super::trace("plateau", || format!("window {}–{}: improvement {imp}, level {level} (initial {initial})", x[a], x[b]));
-        let stalled = imp < ctx.p("stall_rel") && imp > -ctx.p("stall_rise");
+        let stalled = imp < th.stall_rel && imp > -th.stall_rise;
         // A decay that came after the stall and changed nothing says the rate was not what held it.
         let decay_tried = b + 1 < n && {
             let after = mean(&y[b + 1..]);
-            (level - after) / level < ctx.p("stall_rel")
+            (level - after) / level < th.stall_rel
         };
-        let learned = level <= ctx.p("learned_frac") * initial && level >= ctx.p("min_level_frac") * initial;
+        let learned = level <= th.learned_frac * initial && level >= th.min_level_frac * initial;
         (stalled && learned && !decay_tried && !(from_table && validation_improving(ctx, a, b))).then_some((a, b, imp, level))
     })?;
     let sm = sma_centered(&y[..=we], 3);
-    let start_band = level * (1.0 + ctx.p("stall_rise"));
+    let start_band = level * (1.0 + th.stall_rise);
     let start = sm.iter().position(|v| *v <= start_band).unwrap_or(ws).min(ws);
     let (severity, confidence, lr_note) = match lr {
-        Some(_) => {
-            (Severity::Warning, (0.6 + (ctx.p("stall_rel") - imp.max(0.0)) * 3.0).min(0.9), "while the learning rate stayed constant")
-        }
+        Some(_) => (Severity::Warning, (0.6 + (th.stall_rel - imp.max(0.0)) * 3.0).min(0.9), "while the learning rate stayed constant"),
         None => (Severity::Info, 0.4, "(the learning rate is not logged, so whether it was constant is unknown)"),
     };
     let until =
@@ -230,7 +229,7 @@ fn detect(ctx: &Ctx) -> Option<Finding> {
             axis.as_str(),
             pos(x[start]),
             imp * 100.0,
-            ctx.p("window_frac") * 100.0
+            th.window_frac * 100.0
         ))
         .advice(format!(
             "Decay the learning rate: e.g. multiply it by 0.1 around {} {}, use a cosine or linear schedule, or ReduceLROnPlateau.",

@@ -41,13 +41,16 @@ use super::{Ctx, Finding, Param, Rule, Severity, Span};
 
 pub struct PrematureDecay;
 
-const PARAMS: &[Param] = &[
-    Param { name: "drop_ratio", default: 0.5, doc: "a step decay leaves at most this fraction of the previous rate" },
-    Param { name: "fall_before", default: 0.07, doc: "before the decay, the loss fell by at least this fraction in one epoch" },
-    Param { name: "fall_before_abs", default: 0.035, doc: "…and by at least this fraction of the first epoch's loss" },
-    Param { name: "slope_ratio", default: 0.3, doc: "after the decay, the per-epoch fall is at most this fraction of the fall before it" },
-    Param { name: "min_after", default: 3.0, doc: "epochs (rows) that must follow the decay to judge the stall" },
-];
+params! {
+    /// The thresholds of `premature-decay`, each settable with `--set premature-decay.NAME=VALUE`.
+    PrematureDecayParams {
+        drop_ratio: 0.5 => "a step decay leaves at most this fraction of the previous rate",
+        fall_before: 0.07 => "before the decay, the loss fell by at least this fraction in one epoch",
+        fall_before_abs: 0.035 => "…and by at least this fraction of the first epoch's loss",
+        slope_ratio: 0.3 => "after the decay, the per-epoch fall is at most this fraction of the fall before it",
+        min_after: 3.0 => "epochs (rows) that must follow the decay to judge the stall",
+    }
+}
 
 /// The pre-decay trend is read from at most this many rows before the decay.
 const PRE_DECAY_ROWS: usize = 4;
@@ -71,7 +74,7 @@ impl Rule for PrematureDecay {
         Severity::Warning
     }
     fn params(&self) -> &'static [Param] {
-        PARAMS
+        PrematureDecayParams::TABLE
     }
     fn superseded_by(&self) -> &'static [&'static str] {
         &["divergence"]
@@ -88,8 +91,9 @@ fn detect(ctx: &Ctx) -> Option<Finding> {
 
 /// A run with too few evaluations for rows per epoch: the per-step loss and rate.
 fn per_step(ctx: &Ctx) -> Option<Finding> {
+    let th = PrematureDecayParams::read(ctx);
     let v = ctx.view;
-    let min_after = ctx.p("min_after").max(1.0) as usize;
+    let min_after = th.min_after.max(1.0) as usize;
     if v.table.len() >= 3 + min_after {
         return None;
     }
@@ -100,7 +104,7 @@ fn per_step(ctx: &Ctx) -> Option<Finding> {
     }
     let lr = crate::rules::view::align_last(&s.x, &lr_s.x, &lr_s.values);
     let n = s.len();
-    let d = (1..n).find(|&i| lr[i].is_finite() && lr[i - 1].is_finite() && lr[i - 1] > 0.0 && lr[i] <= ctx.p("drop_ratio") * lr[i - 1])?;
+    let d = (1..n).find(|&i| lr[i].is_finite() && lr[i - 1].is_finite() && lr[i - 1] > 0.0 && lr[i] <= th.drop_ratio * lr[i - 1])?;
     let (x, y) = (&s.x[..], &s.values[..]);
     // Compare like with like: a stretch before the decay as long as the one after it.
     let after_len = x[n - 1] - x[d];
@@ -113,7 +117,7 @@ fn per_step(ctx: &Ctx) -> Option<Finding> {
     let fall_rel = slope_before * (x[d - 1] - x[b0]) / y[b0];
     let ratio = slope_after / slope_before;
     super::trace("premature-decay", || format!("per step: decay at {}, fall before {fall_rel}, slope ratio {ratio}", x[d]));
-    if fall_rel < ctx.p("fall_before") || ratio > ctx.p("slope_ratio") {
+    if fall_rel < th.fall_before || ratio > th.slope_ratio {
         return None;
     }
     let (prev, cur) = (lr[d - 1], lr[d]);
@@ -147,12 +151,13 @@ fn per_step(ctx: &Ctx) -> Option<Finding> {
 }
 
 fn per_epoch(ctx: &Ctx) -> Option<Finding> {
+    let th = PrematureDecayParams::read(ctx);
     let v = ctx.view;
     let t = &v.table;
     let axis = t.axis?;
     let (lr, loss) = (t.lr.as_ref()?, t.train_loss.as_ref()?);
     let n = t.len();
-    let min_after = ctx.p("min_after").max(1.0) as usize;
+    let min_after = th.min_after.max(1.0) as usize;
     if n < 3 + min_after || loss.iter().any(|v| !v.is_finite()) {
         return None;
     }
@@ -169,7 +174,7 @@ fn per_epoch(ctx: &Ctx) -> Option<Finding> {
     for d in 2..n - min_after {
         let (before, prev, cur) = (lr[d - 2], lr[d - 1], lr[d]);
         if !(cur.is_finite() && prev.is_finite() && prev > 0.0)
-            || cur > ctx.p("drop_ratio") * prev
+            || cur > th.drop_ratio * prev
             || !same(before, prev)
             || val_stalled_before(d)
         {
@@ -181,14 +186,14 @@ fn per_epoch(ctx: &Ctx) -> Option<Finding> {
         let fall = slope_before * (t.x[d - 1] - t.x[d - 2]);
         let fall_rel = fall / loss[d - 1];
         let fall_abs = fall / loss[0];
-        if fall_rel < ctx.p("fall_before") || fall_abs < ctx.p("fall_before_abs") {
+        if fall_rel < th.fall_before || fall_abs < th.fall_before_abs {
             continue;
         }
         let last = n - 1;
         let after_rows = (last - (d + 1)) as f64;
         let slope_after = if after_rows > 0.0 { (loss[d + 1] - loss[last]) / (t.x[last] - t.x[d + 1]) } else { 0.0 };
         let ratio = slope_after / slope_before;
-        if ratio > ctx.p("slope_ratio") {
+        if ratio > th.slope_ratio {
             continue;
         }
         let lr_name = v.lr.map(|p| p.series.name.as_str()).unwrap_or("lr");

@@ -43,12 +43,15 @@ use crate::smooth::sma_centered;
 
 pub struct StillImproving;
 
-const PARAMS: &[Param] = &[
-    Param { name: "window_frac", default: 0.3, doc: "the trend is judged over this last fraction of the evaluations" },
-    Param { name: "near_end_frac", default: 0.1, doc: "the best value lies within this last fraction of the evaluations (at least the last two)" },
-    Param { name: "pace_frac", default: 0.25, doc: "the pace over the window is at least this fraction of the average pace over the run" },
-    Param { name: "train_only_pace", default: 0.5, doc: "without validation: the training loss keeps at least this fraction of its pace over the window before (it is not levelling off)" },
-];
+params! {
+    /// The thresholds of `still-improving`, each settable with `--set still-improving.NAME=VALUE`.
+    StillImprovingParams {
+        window_frac: 0.3 => "the trend is judged over this last fraction of the evaluations",
+        near_end_frac: 0.1 => "the best value lies within this last fraction of the evaluations (at least the last two)",
+        pace_frac: 0.25 => "the pace over the window is at least this fraction of the average pace over the run",
+        train_only_pace: 0.5 => "without validation: the training loss keeps at least this fraction of its pace over the window before (it is not levelling off)",
+    }
+}
 
 /// Points Kendall's tau is computed from, at most.
 const TAU_POINTS: usize = 200;
@@ -78,7 +81,7 @@ impl Rule for StillImproving {
         Severity::Warning
     }
     fn params(&self) -> &'static [Param] {
-        PARAMS
+        StillImprovingParams::TABLE
     }
     fn superseded_by(&self) -> &'static [&'static str] {
         &["divergence", "overfitting"]
@@ -126,13 +129,14 @@ struct Ending {
 }
 
 fn ending(ctx: &Ctx, x: &[f64], y: &[f64]) -> Option<Ending> {
+    let th = StillImprovingParams::read(ctx);
     let n = y.len();
     if n < MIN_WINDOW + 1 || y.iter().any(|v| !v.is_finite()) {
         return None;
     }
-    let w = ((ctx.p("window_frac") * n as f64).ceil() as usize).clamp(MIN_WINDOW, n);
+    let w = ((th.window_frac * n as f64).ceil() as usize).clamp(MIN_WINDOW, n);
     let ws = n - w;
-    let near = ((ctx.p("near_end_frac") * n as f64).ceil() as usize).max(2);
+    let near = ((th.near_end_frac * n as f64).ceil() as usize).max(2);
     let best = super::stats::argmax(y)?.0;
     let gain = theil_sen(&x[ws..], &y[ws..]) * (x[n - 1] - x[ws]);
     let total = tail_mean(y, 2) - y[0];
@@ -154,6 +158,7 @@ fn ending(ctx: &Ctx, x: &[f64], y: &[f64]) -> Option<Ending> {
 }
 
 fn detect(ctx: &Ctx) -> Option<Finding> {
+    let th = StillImprovingParams::read(ctx);
     let v = ctx.view;
     let t = &v.table;
     let lower = t.metric_lower_is_better;
@@ -167,7 +172,7 @@ fn detect(ctx: &Ctx) -> Option<Finding> {
     if let (Some(axis), Some((y, name, is_metric))) = (t.axis, headline.filter(|_| t.len() > MIN_WINDOW)) {
         let e = ending(ctx, &t.x, &y)?;
         super::trace("still-improving", || format!("{name}: {e:?}"));
-        let improving = |e: &Ending| e.best_near_end && e.clear && e.pace >= ctx.p("pace_frac");
+        let improving = |e: &Ending| e.best_near_end && e.clear && e.pace >= th.pace_frac;
         // The other validation curve, when both are logged, must agree: a loss still falling under an accuracy that
         // stopped rising long ago is not a run cut short (the lecture reads train and validation accuracy).
         let other = if is_metric {
@@ -202,7 +207,7 @@ fn detect(ctx: &Ctx) -> Option<Finding> {
     let e = ending(ctx, &s.x, &y)?;
     super::trace("still-improving", || format!("train only {}: {e:?}", s.name));
     let converged = -tail_mean(&y, 2) < CONVERGED_FRAC * -y[0];
-    if !(e.best_near_end && e.clear && e.pace >= ctx.p("pace_frac") && e.pace_prev >= ctx.p("train_only_pace")) || converged {
+    if !(e.best_near_end && e.clear && e.pace >= th.pace_frac && e.pace_prev >= th.train_only_pace) || converged {
         return None;
     }
     let change = -e.gain;

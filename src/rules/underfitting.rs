@@ -49,34 +49,21 @@ use crate::model::role::tokens;
 
 pub struct Underfitting;
 
-const PARAMS: &[Param] = &[
-    Param { name: "window_frac", default: 0.3, doc: "convergence is judged over this last fraction of the run" },
-    Param { name: "converged", default: 0.05, doc: "converged: the training loss changed by less than this fraction over the window" },
-    Param { name: "acc_change", default: 0.02, doc: "…and the validation metric by less than this" },
-    Param { name: "gap", default: 0.05, doc: "train and validation accuracy (mean of the last 3) within this of each other" },
-    Param { name: "loss_gap", default: 0.15, doc: "validation and training loss (mean of the last 3) within this fraction of each other" },
-    Param {
-        name: "poor_metric",
-        default: 0.35,
-        doc: "a bounded metric (0–1) ending below this is poor (an error rate above 1 minus this)",
-    },
-    Param {
-        name: "barely_frac",
-        default: 0.75,
-        doc: "barely learned: the training loss ended at this fraction of its first logged value or more",
-    },
-    Param {
-        name: "poor_frac",
-        default: 0.5,
-        doc: "without a metric: a loss that started at chance, ln C, ends at this fraction of ln C or more",
-    },
-    Param { name: "never_band", default: 0.1, doc: "never moved: the training loss stayed within this fraction of its first value" },
-    Param {
-        name: "never_gain",
-        default: 0.1,
-        doc: "never learned: the validation metric's best is within this (0–1 scale) of its first value",
-    },
-];
+params! {
+    /// The thresholds of `underfitting`, each settable with `--set underfitting.NAME=VALUE`.
+    UnderfittingParams {
+        window_frac: 0.3 => "convergence is judged over this last fraction of the run",
+        converged: 0.05 => "converged: the training loss changed by less than this fraction over the window",
+        acc_change: 0.02 => "…and the validation metric by less than this",
+        gap: 0.05 => "train and validation accuracy (mean of the last 3) within this of each other",
+        loss_gap: 0.15 => "validation and training loss (mean of the last 3) within this fraction of each other",
+        poor_metric: 0.35 => "a bounded metric (0–1) ending below this is poor (an error rate above 1 minus this)",
+        barely_frac: 0.75 => "barely learned: the training loss ended at this fraction of its first logged value or more",
+        poor_frac: 0.5 => "without a metric: a loss that started at chance, ln C, ends at this fraction of ln C or more",
+        never_band: 0.1 => "never moved: the training loss stayed within this fraction of its first value",
+        never_gain: 0.1 => "never learned: the validation metric's best is within this (0–1 scale) of its first value",
+    }
+}
 
 /// Fewest evaluations to judge convergence.
 const MIN_POINTS: usize = 6;
@@ -105,7 +92,7 @@ impl Rule for Underfitting {
         Severity::Warning
     }
     fn params(&self) -> &'static [Param] {
-        PARAMS
+        UnderfittingParams::TABLE
     }
     fn superseded_by(&self) -> &'static [&'static str] {
         &["divergence", "premature-decay", "flat-start", "overfitting", "still-improving"]
@@ -126,6 +113,7 @@ fn unit_scale(values: &[f64], lower_is_better: bool) -> Vec<f64> {
 }
 
 fn detect(ctx: &Ctx) -> Option<Finding> {
+    let th = UnderfittingParams::read(ctx);
     let v = ctx.view;
     let t = &v.table;
     let axis = t.axis?;
@@ -145,7 +133,7 @@ fn detect(ctx: &Ctx) -> Option<Finding> {
         let finite: Vec<f64> = s.values.iter().copied().filter(|x| x.is_finite()).collect();
         if finite.len() >= MIN_POINTS && s.values.iter().all(|x| x.is_finite()) {
             let first = finite[0];
-            let band = ctx.p("never_band") * first.abs();
+            let band = th.never_band * first.abs();
             let end = tail_mean(&finite, 3);
             let low = finite.iter().copied().fold(f64::INFINITY, f64::min);
             super::trace("underfitting", || format!("never moved? first {first}, end {end}, low {low}"));
@@ -176,7 +164,7 @@ fn detect(ctx: &Ctx) -> Option<Finding> {
 
     let vm_name = v.val_metric.map(|p| p.series.name.as_str());
     let val_unit = t.val_metric.as_ref().filter(|_| vm_name.is_some_and(bounded)).map(|m| unit_scale(m, lower));
-    let poor_metric = ctx.p("poor_metric");
+    let poor_metric = th.poor_metric;
 
     // Never learned on validation: a bounded metric poor at the end that never rose much from its first value.
     if let Some(vu) = val_unit.as_ref() {
@@ -184,7 +172,7 @@ fn detect(ctx: &Ctx) -> Option<Finding> {
         if finite.len() >= MIN_POINTS {
             let (first, best, end) = (finite[0], finite.iter().copied().fold(f64::NEG_INFINITY, f64::max), tail_mean(&finite, 3));
             super::trace("underfitting", || format!("never learned on validation? first {first}, best {best}, end {end}"));
-            if end < poor_metric && best - first <= ctx.p("never_gain") {
+            if end < poor_metric && best - first <= th.never_gain {
                 let name = vm_name.unwrap_or("validation metric");
                 return Some(with_series(
                     Finding::new("underfitting", Severity::Warning, Span { axis, start: t.x[0], end: t.x[t.len() - 1] })
@@ -211,21 +199,21 @@ fn detect(ctx: &Ctx) -> Option<Finding> {
     if n < MIN_POINTS || tl.iter().any(|x| !x.is_finite()) {
         return None;
     }
-    let ws = n - ((ctx.p("window_frac") * n as f64).ceil() as usize).clamp(3, n);
+    let ws = n - ((th.window_frac * n as f64).ceil() as usize).clamp(3, n);
     let half = ws + (n - ws) / 2;
     let (early, late) = (mean(&tl[ws..half]), mean(&tl[half..]));
     let change = (early - late) / early;
     super::trace("underfitting", || format!("converged? change {change}"));
-    if change.abs() >= ctx.p("converged") {
+    if change.abs() >= th.converged {
         return None;
     }
     if let Some(vm) = t.val_metric.as_ref().map(|m| oriented(m, lower)) {
-        if (mean(&vm[half..]) - mean(&vm[ws..half])).abs() >= ctx.p("acc_change") {
+        if (mean(&vm[half..]) - mean(&vm[ws..half])).abs() >= th.acc_change {
             return None;
         }
     }
     let loss_gap = t.val_loss.as_ref().map(|vl| (tail_mean(vl, 3) - tail_mean(tl, 3)) / tail_mean(tl, 3));
-    if loss_gap.is_some_and(|g| g.abs() > ctx.p("loss_gap")) {
+    if loss_gap.is_some_and(|g| g.abs() > th.loss_gap) {
         return None;
     }
     let train_unit =
@@ -234,7 +222,7 @@ fn detect(ctx: &Ctx) -> Option<Finding> {
         (Some(a), Some(b)) => Some(tail_mean(a, 3) - tail_mean(b, 3)),
         _ => None,
     };
-    if acc_gap.is_some_and(|g| g.abs() > ctx.p("gap")) {
+    if acc_gap.is_some_and(|g| g.abs() > th.gap) {
         return None;
     }
     let final_loss = tail_mean(tl, 3);
@@ -251,11 +239,11 @@ fn detect(ctx: &Ctx) -> Option<Finding> {
     };
     let (poor, poor_text, poor_value) = if metric_level.is_some_and(|m| m >= FITS) {
         (false, String::new(), f64::NAN)
-    } else if kept >= ctx.p("barely_frac") && kept <= 1.0 + ctx.p("never_band") && has_validation {
+    } else if kept >= th.barely_frac && kept <= 1.0 + th.never_band && has_validation {
         (true, format!("it kept {:.0}% of its first value {}", kept * 100.0, num(first)), kept)
     } else if let Some(level) = metric_level.filter(|m| *m < poor_metric && has_validation) {
         (true, format!("the metric ends at {} of its scale", num(level)), level)
-    } else if let Some(c) = chance.filter(|c| final_loss >= ctx.p("poor_frac") * c) {
+    } else if let Some(c) = chance.filter(|c| final_loss >= th.poor_frac * c) {
         (true, format!("the loss ends at {:.0}% of the chance level ln C = {}", final_loss / c * 100.0, num(c)), final_loss / c)
     } else {
         (false, String::new(), f64::NAN)

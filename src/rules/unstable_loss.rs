@@ -41,13 +41,16 @@ use super::{Ctx, Finding, Param, Rule, Severity, Span};
 
 pub struct UnstableLoss;
 
-const PARAMS: &[Param] = &[
-    Param { name: "spike_z", default: 8.0, doc: "a spike is this many local robust standard deviations above the trend (log scale)" },
-    Param { name: "spike_rel", default: 0.5, doc: "…and this fraction above the trend's value" },
-    Param { name: "min_spikes", default: 3.0, doc: "fewest separate spikes that make the loss unstable" },
-    Param { name: "recovery", default: 5.0, doc: "…or one spike after which the loss stays high for this many points" },
-    Param { name: "window_frac", default: 0.02, doc: "trend window, as a fraction of the points (at least 5)" },
-];
+params! {
+    /// The thresholds of `unstable-loss`, each settable with `--set unstable-loss.NAME=VALUE`.
+    UnstableLossParams {
+        spike_z: 8.0 => "a spike is this many local robust standard deviations above the trend (log scale)",
+        spike_rel: 0.5 => "…and this fraction above the trend's value",
+        min_spikes: 3.0 => "fewest separate spikes that make the loss unstable",
+        recovery: 5.0 => "…or one spike after which the loss stays high for this many points",
+        window_frac: 0.02 => "trend window, as a fraction of the points (at least 5)",
+    }
+}
 
 /// Spike detection needs enough points for the noise estimate to mean something.
 const MIN_POINTS: usize = 50;
@@ -71,13 +74,14 @@ impl Rule for UnstableLoss {
         Severity::Warning
     }
     fn params(&self) -> &'static [Param] {
-        PARAMS
+        UnstableLossParams::TABLE
     }
     fn superseded_by(&self) -> &'static [&'static str] {
         &["divergence"]
     }
 
     fn check(&self, ctx: &Ctx) -> Vec<Finding> {
+        let th = UnstableLossParams::read(ctx);
         let Some(pick) = ctx.view.train_loss_fine.filter(|p| !p.epoch_level) else {
             return vec![];
         };
@@ -86,15 +90,15 @@ impl Rule for UnstableLoss {
         if n < MIN_POINTS {
             return vec![];
         }
-        let w = ((n as f64 * ctx.p("window_frac")) as usize).max(5) | 1;
-        let recovery = ctx.p("recovery").max(1.0) as usize;
-        let Some(found) = find_spikes(&s.values, w, ctx.p("spike_z"), ctx.p("spike_rel"), recovery) else {
+        let w = ((n as f64 * th.window_frac) as usize).max(5) | 1;
+        let recovery = th.recovery.max(1.0) as usize;
+        let Some(found) = find_spikes(&s.values, w, th.spike_z, th.spike_rel, recovery) else {
             return vec![];
         };
         super::trace("unstable-loss", || {
             format!("{} spikes, {} not recovered, typical log sd {}", found.spikes.len(), found.unrecovered, found.typical_sd)
         });
-        if (found.spikes.len() as f64) < ctx.p("min_spikes") && found.unrecovered == 0 {
+        if (found.spikes.len() as f64) < th.min_spikes && found.unrecovered == 0 {
             return vec![];
         }
         let spikes = &found.spikes;

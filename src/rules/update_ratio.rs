@@ -25,10 +25,13 @@ use super::{Ctx, Finding, Param, Rule, Severity, Span};
 
 pub struct UpdateRatio;
 
-const PARAMS: &[Param] = &[
-    Param { name: "high", default: 1e-2, doc: "a median ratio above this is too high (10x the healthy 1e-3)" },
-    Param { name: "low", default: 1e-4, doc: "a median ratio below this is too low (a tenth of the healthy 1e-3)" },
-];
+params! {
+    /// The thresholds of `update-ratio`, each settable with `--set update-ratio.NAME=VALUE`.
+    UpdateRatioParams {
+        high: 1e-2 => "a median ratio above this is too high (10x the healthy 1e-3)",
+        low: 1e-4 => "a median ratio below this is too low (a tenth of the healthy 1e-3)",
+    }
+}
 
 /// The lecture's healthy update/weight ratio.
 const HEALTHY: f64 = 1e-3;
@@ -50,10 +53,11 @@ impl Rule for UpdateRatio {
         Severity::Warning
     }
     fn params(&self) -> &'static [Param] {
-        PARAMS
+        UpdateRatioParams::TABLE
     }
 
     fn check(&self, ctx: &Ctx) -> Vec<Finding> {
+        let th = UpdateRatioParams::read(ctx);
         let Some(p) = ctx.view.update_ratio else {
             return vec![];
         };
@@ -62,7 +66,7 @@ impl Rule for UpdateRatio {
         if !m.is_finite() || s.is_empty() {
             return vec![];
         }
-        let (high, low) = (ctx.p("high"), ctx.p("low"));
+        let (high, low) = (th.high, th.low);
         let (what, advice) = if m > high {
             (
                 "too high: the learning rate is likely too high (or the init too small)",
