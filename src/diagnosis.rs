@@ -18,7 +18,9 @@ use crate::rules::{diagnose_view, Finding, RunView, Settings, Severity};
 /// A run, what the rules found in it, and the summary figures every output shows.
 #[derive(Debug, Clone)]
 pub struct Diagnosis {
+    /// The run as read.
     pub run: Run,
+    /// What the rules found, worst first (a finding superseded by a better explanation is dropped).
     pub findings: Vec<Finding>,
     /// How long the run is, in the units its curves use ("30 epochs evaluated").
     pub length: String,

@@ -6,13 +6,18 @@ use crate::model::Axis;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
+/// How bad a finding is; `--fail-on` and the verdict count warnings and errors.
 pub enum Severity {
+    /// Worth knowing (the best epoch, the schedule); never a problem.
     Info,
+    /// A problem in the curves that costs accuracy or time.
     Warning,
+    /// The run is broken (it diverged): every other verdict on it is moot.
     Error,
 }
 
 impl Severity {
+    /// The lower-case name used in every output.
     pub fn as_str(self) -> &'static str {
         match self {
             Severity::Info => "info",
@@ -25,33 +30,46 @@ impl Severity {
 /// Where on the x axis a finding shows.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct Span {
+    /// The unit of `start` and `end`: the log's own epochs or steps.
     pub axis: Axis,
+    /// Where the pattern begins (the onset).
     pub start: f64,
+    /// Where it ends (often the last point).
     pub end: f64,
 }
 
 /// One named number behind a finding, e.g. `("val_loss_rise", 1.31)`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Evidence {
+    /// What the number is, e.g. `val_loss_rise`.
     pub name: &'static str,
+    /// Its value; NaN is written as `null` in JSON.
     pub value: f64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+/// One thing a rule found in a run: where, how sure, the numbers behind it, and what to do.
 pub struct Finding {
+    /// The id of the rule that found it (set by the runner).
     pub rule: &'static str,
+    /// How bad it is.
     pub severity: Severity,
     /// How sure the rule is, 0–1: 1 for a logged NaN, lower where the pattern is borderline.
     pub confidence: f64,
+    /// Where it shows.
     pub span: Span,
     /// The series the rule looked at, by their logged names.
     pub series: Vec<String>,
+    /// The numbers the rule decided on.
     pub evidence: Vec<Evidence>,
+    /// What was seen, in words made from the evidence.
     pub message: String,
+    /// What to try, as the lecture recommends.
     pub advice: String,
 }
 
 impl Finding {
+    /// A finding with full confidence and nothing else filled in yet (a builder).
     pub fn new(rule: &'static str, severity: Severity, span: Span) -> Self {
         Finding {
             rule,
@@ -65,16 +83,19 @@ impl Finding {
         }
     }
 
+    /// Sets the confidence, clamped to 0–1 and rounded to two decimals.
     pub fn confidence(mut self, c: f64) -> Self {
         self.confidence = (c.clamp(0.0, 1.0) * 100.0).round() / 100.0;
         self
     }
 
+    /// Adds one named number.
     pub fn evidence(mut self, name: &'static str, value: f64) -> Self {
         self.evidence.push(Evidence { name, value });
         self
     }
 
+    /// Names a series the rule read (once).
     pub fn series(mut self, name: &str) -> Self {
         if !self.series.iter().any(|s| s == name) {
             self.series.push(name.to_string());
@@ -82,11 +103,13 @@ impl Finding {
         self
     }
 
+    /// Sets what was seen.
     pub fn message(mut self, m: impl Into<String>) -> Self {
         self.message = m.into();
         self
     }
 
+    /// Sets what to try.
     pub fn advice(mut self, a: impl Into<String>) -> Self {
         self.advice = a.into();
         self

@@ -61,8 +61,11 @@ use crate::model::Run;
 /// A tunable threshold of a rule.
 #[derive(Debug, Clone, Copy)]
 pub struct Param {
+    /// The name after the rule id in `--set rule.name=value`.
     pub name: &'static str,
+    /// The value used unless the user sets another.
     pub default: f64,
+    /// One line for `explain` and the README: what the threshold means.
     pub doc: &'static str,
 }
 
@@ -98,7 +101,9 @@ impl Settings {
 
 /// What a rule sees: the run's picked curves and its settings.
 pub struct Ctx<'a> {
+    /// The run's curves, picked once for every rule.
     pub view: &'a RunView<'a>,
+    /// Overrides and run facts (`--classes`).
     pub settings: &'a Settings,
     rule: &'static dyn Rule,
 }
@@ -111,6 +116,8 @@ impl Ctx<'_> {
     }
 }
 
+/// One pattern of the lecture, read from a run's curves. Implementations live one per file
+/// in this folder and are listed in [`REGISTRY`].
 pub trait Rule: Sync {
     /// Stable id; tools and scripts depend on it.
     fn id(&self) -> &'static str;
@@ -120,7 +127,9 @@ pub trait Rule: Sync {
     fn reads(&self) -> &'static str;
     /// The rule file's source; its `//!` lines are the documentation.
     fn source(&self) -> &'static str;
+    /// The severity of the rule's main finding (some rules also report infos).
     fn severity(&self) -> Severity;
+    /// The rule's thresholds, from its `params!` declaration.
     fn params(&self) -> &'static [Param] {
         &[]
     }
@@ -128,6 +137,7 @@ pub trait Rule: Sync {
     fn superseded_by(&self) -> &'static [&'static str] {
         &[]
     }
+    /// Reads the run and reports what it found; empty when the pattern is not there.
     fn check(&self, ctx: &Ctx) -> Vec<Finding>;
 }
 
@@ -147,10 +157,12 @@ pub static REGISTRY: &[&dyn Rule] = &[
     &lr_schedule::LrSchedule,
 ];
 
+/// The rule with this id.
 pub fn find(id: &str) -> Option<&'static dyn Rule> {
     REGISTRY.iter().copied().find(|r| r.id() == id)
 }
 
+/// Every rule id, in registry order.
 pub fn ids() -> Vec<&'static str> {
     REGISTRY.iter().map(|r| r.id()).collect()
 }

@@ -6,8 +6,11 @@ use super::view::{metric_rank, Pick, RunView};
 /// One picked curve: the role it plays, its logged name, and why it was chosen.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Picked {
+    /// What the series is used as: `headline`, `val_loss`, `train_loss`, `lr`, …
     pub role: &'static str,
+    /// Its logged name.
     pub series: String,
+    /// Why this one was picked, in words.
     pub why: String,
 }
 

@@ -29,23 +29,34 @@ const INITIAL_POINTS: usize = 5;
 /// A picked series and whether it is logged once per epoch (or per evaluation).
 #[derive(Debug, Clone, Copy)]
 pub struct Pick<'a> {
+    /// The series itself.
     pub series: &'a Series,
+    /// Logged about once per epoch (or evaluation), rather than per step.
     pub epoch_level: bool,
 }
 
 #[derive(Debug)]
+/// "The" curves of a run, picked once, and the table of its evaluations: what every rule reads.
 pub struct RunView<'a> {
+    /// The run the curves come from.
     pub run: &'a Run,
     /// Train loss at the finest granularity logged (per step when available).
     pub train_loss_fine: Option<Pick<'a>>,
+    /// The training loss to compare with validation: per epoch when logged so.
     pub train_loss: Option<Pick<'a>>,
+    /// The validation (or, without one, test) loss.
     pub val_loss: Option<Pick<'a>>,
+    /// The training twin of the validation metric.
     pub train_metric: Option<Pick<'a>>,
+    /// The headline validation metric (see [`metric_rank`]).
     pub val_metric: Option<Pick<'a>>,
+    /// The learning rate at its finest granularity.
     pub lr: Option<Pick<'a>>,
     /// The learning rate per epoch, when logged so (aligns best with per-epoch rows).
     pub lr_epoch: Option<Pick<'a>>,
+    /// The logged update/weight ratio.
     pub update_ratio: Option<Pick<'a>>,
+    /// The evaluations, with every picked curve aligned to them.
     pub table: EvalTable,
 }
 
@@ -63,12 +74,19 @@ pub struct ViewParts {
 /// Rows at the evaluation points; every column aligned to `x`.
 #[derive(Debug, Clone, Default)]
 pub struct EvalTable {
+    /// The unit of `x`: epochs for whole-epoch evaluations, else steps.
     pub axis: Option<Axis>,
+    /// Where each evaluation was made.
     pub x: Vec<f64>,
+    /// The validation loss at each evaluation.
     pub val_loss: Option<Vec<f64>>,
+    /// The headline validation metric at each evaluation.
     pub val_metric: Option<Vec<f64>>,
+    /// The training loss over each evaluation's interval (its mean).
     pub train_loss: Option<Vec<f64>>,
+    /// The training metric over each interval.
     pub train_metric: Option<Vec<f64>>,
+    /// The learning rate in effect at each evaluation.
     pub lr: Option<Vec<f64>>,
     /// True when the metric columns are lower-is-better (error, WER).
     pub metric_lower_is_better: bool,
@@ -77,16 +95,19 @@ pub struct EvalTable {
 }
 
 impl EvalTable {
+    /// How many evaluations.
     pub fn len(&self) -> usize {
         self.x.len()
     }
 
+    /// No evaluation at all.
     pub fn is_empty(&self) -> bool {
         self.x.is_empty()
     }
 }
 
 impl<'a> RunView<'a> {
+    /// Picks the curves of a run and builds its table (scans every point once).
     pub fn new(run: &'a Run) -> Self {
         let mut levels = Levels::new(run);
         let loss = [Kind::Loss];
