@@ -231,22 +231,21 @@ fn collapse(ctx: &Ctx, s: &Series, base: f64) -> Option<Finding> {
     let factor = th.collapse_factor;
     let n = s.len();
     let block = (n / LEVEL_BLOCKS).max(1);
-    let (low_i, low) = s
-        .values
-        .chunks(block)
-        .enumerate()
-        .map(|(b, c)| (b * block, median(c)))
-        .filter(|(_, m)| m.is_finite())
-        .min_by(|a, b| a.1.total_cmp(&b.1))?;
+    let levels: Vec<f64> = s.values.chunks(block).map(median).collect();
+    let (low_b, low) = levels.iter().copied().enumerate().filter(|(_, m)| m.is_finite()).min_by(|a, b| a.1.total_cmp(&b.1))?;
+    let low_i = low_b * block;
     let end = median(&s.values[n - ((END_FRAC * n as f64) as usize).clamp(3.min(n), n)..]);
     let undone = if base > low { (end - low) / (base - low) } else { f64::INFINITY };
     super::trace("divergence", || format!("collapse: low {low} at {low_i}, end {end}, start {base}, undone {undone}"));
     if !(low > 0.0 && end >= factor * low && undone >= COLLAPSE_UNDONE) {
         return None;
     }
-    // The collapse starts where the loss first climbs halfway from its low to where it ended.
+    // The collapse starts where the loss climbed halfway from its low to where it ended and stayed
+    // there: after the last level below that line (earlier spikes it recovered from are not the start).
     let half = low + 0.5 * (end - low);
-    let start_i = (low_i..s.len()).find(|&i| s.values[i] >= half || !s.values[i].is_finite()).unwrap_or(low_i);
+    let last_below = levels.iter().rposition(|m| *m < half).unwrap_or(low_b);
+    let from = ((last_below + 1) * block).min(n - 1);
+    let start_i = (from..n).find(|&i| s.values[i] >= half || !s.values[i].is_finite()).unwrap_or(from);
     Some(
         Finding::new("divergence", Severity::Error, Span { axis: s.axis, start: s.x[start_i], end: *s.x.last()? })
             .confidence(0.8)

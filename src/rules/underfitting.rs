@@ -174,6 +174,11 @@ fn detect(ctx: &Ctx) -> Option<Finding> {
             super::trace("underfitting", || format!("never learned on validation? first {first}, best {best}, end {end}"));
             if end < poor_metric && best - first <= th.never_gain {
                 let name = vm_name.unwrap_or("validation metric");
+                // The words use the metric as logged (a WER of 93.8, not 1 − 0.938).
+                let raw: Vec<f64> =
+                    t.val_metric.as_ref().map(|m| m.iter().copied().filter(|x| x.is_finite()).collect()).unwrap_or_default();
+                let better = |a: f64, b: f64| if lower { a.min(b) } else { a.max(b) };
+                let raw_best = raw.iter().copied().reduce(better).unwrap_or(f64::NAN);
                 return Some(with_series(
                     Finding::new("underfitting", Severity::Warning, Span { axis, start: t.x[0], end: t.x[t.len() - 1] })
                         .confidence(0.8)
@@ -181,11 +186,10 @@ fn detect(ctx: &Ctx) -> Option<Finding> {
                         .evidence("best_metric", best)
                         .evidence("final_metric", end)
                         .message(format!(
-                            "{name} never learned: {} at the first evaluation, {} at best and {} at the end (on a 0–1 scale{}).",
-                            num(first),
-                            num(best),
-                            num(end),
-                            if lower { ", 1 − error" } else { "" }
+                            "{name} never improved much: {} at the first evaluation, {} at best and {} at the end; the model never learned the task.",
+                            num(raw.first().copied().unwrap_or(f64::NAN)),
+                            num(raw_best),
+                            num(tail_mean(&raw, 3)),
                         ))
                         .advice("The model never learned the task: find a learning rate that makes the loss go down (the lecture's step 3), check the labels and the preprocessing, then a bigger model."),
                 ));
@@ -231,6 +235,7 @@ fn detect(ctx: &Ctx) -> Option<Finding> {
     // Poor: it barely learned, or a metric on a known scale is low, or a classifier's loss stayed near chance;
     // never when a bounded metric shows the model fits its training data.
     let metric_level = train_unit.as_ref().or(val_unit.as_ref()).map(|m| tail_mean(m, 3));
+    let metric_name = if train_unit.is_some() { v.train_metric } else { v.val_metric }.map_or("the metric", |p| p.series.name.as_str());
     let first = v.train_loss.and_then(|p| p.series.values.iter().copied().find(|x| x.is_finite())).unwrap_or(tl[0]);
     let kept = final_loss / first;
     let chance = match ctx.settings.classes {
@@ -242,7 +247,7 @@ fn detect(ctx: &Ctx) -> Option<Finding> {
     } else if kept >= th.barely_frac && kept <= 1.0 + th.never_band && has_validation {
         (true, format!("it kept {:.0}% of its first value {}", kept * 100.0, num(first)), kept)
     } else if let Some(level) = metric_level.filter(|m| *m < poor_metric && has_validation) {
-        (true, format!("the metric ends at {} of its scale", num(level)), level)
+        (true, format!("{metric_name} ends at {} on a 0–1 scale", num(level)), level)
     } else if let Some(c) = chance.filter(|c| final_loss >= th.poor_frac * c) {
         (true, format!("the loss ends at {:.0}% of the chance level ln C = {}", final_loss / c * 100.0, num(c)), final_loss / c)
     } else {
