@@ -44,7 +44,7 @@ fn diagnose_says_healthy_when_nothing_fired() {
 #[test]
 fn json_output_carries_every_finding_field() {
     let doc = diagnose_json("real-runs/dev_premature_mca_sgdm/training_log.csv");
-    assert_eq!(doc["schema"], "curvecheck.diagnose/1");
+    assert_eq!(doc["schema"], "curvecheck.diagnose/2");
     let run = &doc["runs"][0];
     assert_eq!(run["format"], "keras-csvlogger");
     let f = run["findings"].as_array().unwrap().iter().find(|f| f["rule"] == "premature-decay").unwrap();

@@ -1,11 +1,14 @@
-//! The JSON document `diagnose --format json` writes (schema `curvecheck.diagnose/1`).
+//! The JSON document `diagnose --format json` writes: `docs/diagnose.schema.json`
+//! describes it (a test validates real output against it).
 
 use serde_json::{json, Value};
 
 use super::{Diagnosis, Reporter};
 
-pub const SCHEMA: &str = "curvecheck.diagnose/1";
+/// The document's `schema` field, so a consumer can tell which layout it reads.
+pub const SCHEMA: &str = "curvecheck.diagnose/2";
 
+/// The JSON document: schema, version, and one object per run ([`run_json`]).
 pub struct JsonReporter;
 
 /// Non-finite numbers become `null`: JSON has no NaN.
@@ -17,6 +20,7 @@ pub fn finite_or_null(v: f64) -> Value {
     }
 }
 
+/// One run's object: what was read and skipped, every finding with its span and evidence, and the verdict.
 pub fn run_json(r: &Diagnosis) -> Value {
     let findings: Vec<Value> = r
         .findings
@@ -42,6 +46,7 @@ pub fn run_json(r: &Diagnosis) -> Value {
         "skipped_count": r.run.skipped_count,
         "skipped": r.run.skipped,
         "notes": r.run.notes,
+        "merged": r.run.merged,
         "verdict": r.verdict(),
         "healthy": r.worst().is_none(),
         "findings": findings,
