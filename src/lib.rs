@@ -1,3 +1,4 @@
+#![warn(missing_docs)]
 //! curvecheck: reads neural-network training logs, finds what went wrong in
 //! the learning curves, and says why and what to try.
 //!

@@ -30,6 +30,7 @@ pub enum Axis {
 }
 
 impl Axis {
+    /// The name reports, JSON and chart labels use: `step` or `epoch`.
     pub fn as_str(self) -> &'static str {
         match self {
             Axis::Step => "step",
@@ -56,7 +57,9 @@ pub struct Restart {
 pub struct Series {
     /// The name exactly as logged (column, key or tag).
     pub name: String,
+    /// What the rules take the series for: inferred from `name` ([`Role::infer`]) unless `--metric` set it.
     pub role: Role,
+    /// What `x` counts.
     pub axis: Axis,
     /// Step or epoch of each point, as `axis` says; non-decreasing after restarts are resolved.
     pub x: Points,
@@ -76,6 +79,7 @@ pub struct Series {
 }
 
 impl Series {
+    /// An empty series on `axis`, its role inferred from `name`; readers fill in the points.
     pub fn new(name: impl Into<String>, axis: Axis) -> Self {
         let name = name.into();
         Series {
@@ -91,14 +95,17 @@ impl Series {
         }
     }
 
+    /// Points in the series, non-finite values included.
     pub fn len(&self) -> usize {
         self.values.len()
     }
 
+    /// True when the series holds no point.
     pub fn is_empty(&self) -> bool {
         self.values.is_empty()
     }
 
+    /// How many values are NaN or infinite: evidence of divergence, kept as logged.
     pub fn non_finite_count(&self) -> usize {
         self.values.iter().filter(|v| !v.is_finite()).count()
     }
@@ -123,6 +130,7 @@ impl Series {
 pub struct Skipped {
     /// 1-based line number for text formats, 0-based record index for binary ones.
     pub location: String,
+    /// What was wrong with the record, in words for the user.
     pub reason: String,
 }
 
@@ -132,15 +140,20 @@ pub const SKIPPED_DETAIL_CAP: usize = 200;
 /// One training run: what was read, from where, and what could not be used.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Run {
+    /// The name reports show: `crate::ingest` derives it from the path (`crate::ingest::run_name`),
+    /// except that MLflow runs and W&B exports carry their own run names.
     pub name: String,
+    /// The file or directory the run was read from, as displayed in messages and reports.
     pub source: String,
     /// The detected (or forced) format, e.g. `keras-csvlogger`.
     pub format: String,
+    /// The logged quantities, one [`Series`] per name the reader found.
     pub series: Vec<Series>,
     /// Records read (rows, lines, events), whether used or not.
     pub records: usize,
     /// How many records or cells could not be used; `skipped` lists the first [`SKIPPED_DETAIL_CAP`].
     pub skipped_count: usize,
+    /// The first [`SKIPPED_DETAIL_CAP`] skipped records, each with its location and reason.
     pub skipped: Vec<Skipped>,
     /// Facts about the file worth telling the user (e.g. "3 columns held only text").
     pub notes: Vec<String>,
@@ -158,6 +171,8 @@ pub struct Run {
 }
 
 impl Run {
+    /// An empty run read from `source` in `format`. Readers usually pass an empty `name`
+    /// and `crate::ingest` names the run once it is read.
     pub fn new(name: impl Into<String>, source: impl Into<String>, format: &str) -> Self {
         Run {
             name: name.into(),
@@ -174,6 +189,7 @@ impl Run {
         }
     }
 
+    /// The first series logged under exactly this name, if any.
     pub fn series_named(&self, name: &str) -> Option<&Series> {
         self.series.iter().find(|s| s.name == name)
     }
@@ -186,6 +202,7 @@ impl Run {
         }
     }
 
+    /// How many times the run was resumed: the most restarts any one series shows.
     pub fn restart_count(&self) -> usize {
         self.series.iter().map(|s| s.restarts.len()).max().unwrap_or(0)
     }

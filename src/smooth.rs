@@ -46,6 +46,7 @@ pub struct SmaTrailing<'a> {
 }
 
 impl<'a> SmaTrailing<'a> {
+    /// Averages over the last `window` points; a `window` of 0 is taken as 1 (no smoothing).
     pub fn new(values: &'a [f64], window: usize) -> Self {
         SmaTrailing { values, window: window.max(1), i: 0, sum: 0.0, count: 0 }
     }
@@ -92,6 +93,7 @@ pub struct SmaCentered<'a> {
 }
 
 impl<'a> SmaCentered<'a> {
+    /// Averages over `window / 2` points on each side; a `window` below 2 leaves the values as they are.
     pub fn new(values: &'a [f64], window: usize) -> Self {
         SmaCentered { values, half: window.max(1) / 2, i: 0, lo: 0, hi: 0, sum: 0.0, count: 0 }
     }
@@ -198,6 +200,8 @@ pub struct EmaTimeWeighted<'a> {
 }
 
 impl<'a> EmaTimeWeighted<'a> {
+    /// `weight` is clamped to [0, 1]; a `unit` that is not positive and finite is taken as 1.
+    /// Yields as many points as the shorter of `x` and `values`.
     pub fn new(x: &'a [f64], values: &'a [f64], weight: f64, unit: f64) -> Self {
         let w = weight.clamp(0.0, 1.0);
         let unit = if unit > 0.0 && unit.is_finite() { unit } else { 1.0 };

@@ -7,8 +7,11 @@
 /// What one text cell holds.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Cell {
+    /// Nothing logged here: an empty cell, `NA`, `null`, `None`, `-`.
     Missing,
+    /// A number, possibly NaN or infinite; `True`/`False` read as 1 and 0.
     Number(f64),
+    /// Text that is not a number (a date, a class name).
     Text,
 }
 

@@ -98,6 +98,7 @@ pub fn looks_like(text: &str) -> bool {
     false
 }
 
+/// Reads a console log; lines that hold no point are counted as skipped, never an error.
 pub fn read(path: &Path, bytes: &[u8]) -> Result<Run, IngestError> {
     let text = String::from_utf8_lossy(strip_bom(bytes));
     let mut run = Run::new("", path.display().to_string(), "console-log");

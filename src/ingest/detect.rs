@@ -36,16 +36,23 @@ pub enum Format {
     ConsoleLog,
 }
 
+/// Formats read by the same reader.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Family {
+    /// CSV or TSV with a header row.
     Csv,
+    /// One JSON document.
     Json,
+    /// One JSON object per line.
     JsonLines,
+    /// TensorBoard event files.
     Tfevents,
+    /// Text logs: MMEngine's, and console output.
     Text,
 }
 
 impl Format {
+    /// The reader family that reads this format.
     pub fn family(self) -> Family {
         match self {
             Format::KerasCsvlogger
@@ -62,6 +69,7 @@ impl Format {
         }
     }
 
+    /// The kebab-case name; readers record it as the run's [`format`](crate::model::Run::format).
     pub fn name(self) -> &'static str {
         match self {
             Format::KerasCsvlogger => "keras-csvlogger",

@@ -11,7 +11,9 @@ use super::{detect, mlflow, tfevents};
 /// Something that holds one run (a W&B export holds several).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Source {
+    /// A log file, found by its extension (`.csv`, `.json`, `.jsonl`, `.log`, …) or name (`log.txt`).
     File(PathBuf),
+    /// An MLflow run directory (`meta.yaml` beside `metrics/`).
     Mlflow(PathBuf),
     /// A run directory and its event files, in name (= time) order.
     Tensorboard(PathBuf, Vec<PathBuf>),

@@ -169,6 +169,8 @@ impl<'de> Visitor<'de> for History<'_> {
     }
 }
 
+/// Reads a trainer state (an object with a `log_history` list), else a Keras history dump;
+/// Python's bare `NaN` and `Infinity` are accepted.
 pub fn read(path: &Path, bytes: &[u8]) -> Result<Run, IngestError> {
     let text = std::str::from_utf8(strip_bom(bytes))
         .map_err(|e| IngestError::malformed(path, Some(format!("byte {}", e.valid_up_to())), "not valid UTF-8"))?;

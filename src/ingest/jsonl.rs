@@ -30,7 +30,9 @@ const GROUP_KEYS: &[&str] = &["kind", "mode", "phase", "split", "stage", "type"]
 
 /// Where the lines come from: memory, or a file read twice (never held whole).
 pub enum Lines<'a> {
+    /// The whole file, already read.
     Memory(&'a [u8]),
+    /// A file too large to hold, read line by line on each pass.
     File(&'a Path),
 }
 
@@ -71,6 +73,7 @@ fn parse(line: &str) -> Result<Value, serde_json::Error> {
     serde_json::from_str::<Value>(clean.as_deref().unwrap_or(line))
 }
 
+/// [`read_lines`] over a file already in memory.
 pub fn read(path: &Path, bytes: &[u8]) -> Result<Run, IngestError> {
     read_lines(path, &Lines::Memory(bytes))
 }

@@ -23,6 +23,7 @@ pub fn is_run_dir(dir: &Path) -> bool {
     dir.join("meta.yaml").is_file() && dir.join("metrics").is_dir()
 }
 
+/// Reads one MLflow run directory (see [`is_run_dir`]), named by its run name; an error when no metric has a value.
 pub fn read(dir: &Path) -> Result<Run, IngestError> {
     let mut run = Run::new("", dir.display().to_string(), "mlflow");
     let files = metric_files(&dir.join("metrics"));

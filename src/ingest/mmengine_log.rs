@@ -34,6 +34,7 @@ static PAIR: LazyLock<Option<Regex>> = LazyLock::new(|| Regex::new(r"([A-Za-z_][
 /// The marker MMEngine's logger puts in every line.
 pub const MARKER: &str = " - mmengine - ";
 
+/// Reads an MMEngine text log; an error when it has no `Epoch(train)`/`Iter(train)` line.
 pub fn read(path: &Path, bytes: &[u8]) -> Result<Run, IngestError> {
     let text = String::from_utf8_lossy(strip_bom(bytes));
     let (Some(head), Some(pair)) = (HEAD.as_ref(), PAIR.as_ref()) else {

@@ -29,25 +29,44 @@ use crate::model::{Role, Run};
 /// Bad input: names the file, the place in it, and what was wrong.
 #[derive(Debug, thiserror::Error)]
 pub enum IngestError {
+    /// The file or directory could not be opened or read.
     #[error("{path}: cannot read: {source}")]
     Io {
+        /// The path as given (or the file below it that failed).
         path: String,
+        /// What the operating system said.
         #[source]
         source: std::io::Error,
     },
+    /// The input cannot be used as it is: a log that breaks its format or holds nothing to
+    /// analyse, a directory with no log, a `--metric` that names no series.
     #[error("{path}{}: {message}", location.as_ref().map(|l| format!(": {l}")).unwrap_or_default())]
-    Malformed { path: String, location: Option<String>, message: String },
+    Malformed {
+        /// The file (or directory) at fault.
+        path: String,
+        /// Where in it (a line and column, a byte), when one place is to blame.
+        location: Option<String>,
+        /// What was wrong and, where it helps, what to do.
+        message: String,
+    },
     /// The file is not a training log at all (a config, a binary, an empty file).
     /// Named on the command line it is an error; met while walking a directory it is skipped with a note.
     #[error("{path}: {message}")]
-    NotALog { path: String, message: String },
+    NotALog {
+        /// The file at fault.
+        path: String,
+        /// Why it is not a log, and what to do where that helps.
+        message: String,
+    },
 }
 
 impl IngestError {
+    /// [`IngestError::NotALog`] for `path`.
     pub fn not_a_log(path: &Path, message: impl Into<String>) -> Self {
         IngestError::NotALog { path: path.display().to_string(), message: message.into() }
     }
 
+    /// [`IngestError::Malformed`] for `path`, at `location` when one place is to blame.
     pub fn malformed(path: &Path, location: Option<String>, message: impl Into<String>) -> Self {
         IngestError::Malformed { path: path.display().to_string(), location, message: message.into() }
     }
@@ -56,6 +75,7 @@ impl IngestError {
 /// How to read: a forced format and role overrides from the command line.
 #[derive(Debug, Clone, Default)]
 pub struct ReadOptions {
+    /// Read every file as this format (`--input-format`) instead of detecting it.
     pub format: Option<Format>,
     /// `(role, series name)`: the named series gets the role and is preferred for it.
     pub roles: Vec<(Role, String)>,
@@ -67,8 +87,11 @@ pub struct ReadOptions {
 /// turned out not to be training logs (skipped, and said so).
 #[derive(Debug, Default)]
 pub struct ReadResult {
+    /// Every run read; a run logged in several formats in one folder appears once.
     pub runs: Vec<Run>,
+    /// Sources that could not be read; the runs read beside them are still in `runs`.
     pub errors: Vec<IngestError>,
+    /// Files met while walking a directory that are not training logs ([`IngestError::NotALog`]).
     pub ignored: Vec<IngestError>,
 }
 

@@ -14,37 +14,52 @@
 
 use serde::Serialize;
 
+/// Which data a quantity was measured on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Split {
+    /// The training data; also losses and metrics logged without a prefix, as Keras names them.
     Train,
+    /// Held-out data evaluated during training (`val_`, `eval_`, `dev`, Ultralytics' `metrics/`, detection AP).
     Validation,
+    /// The test set (`test_`).
     Test,
+    /// Not measured on a split: learning rate, update ratio, gradient norm, bookkeeping.
     Other,
 }
 
+/// What a quantity measures, and so which direction is better.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Kind {
+    /// The objective being minimised, on whichever split: smaller is better.
     Loss,
     /// Accuracy, top-1, mAP, F1, …: larger is better.
     MetricHigher,
     /// Error rate, RMSE, WER, perplexity, …: smaller is better.
     MetricLower,
+    /// The optimizer's learning rate (`lr`, `learning_rate`, `lr-Adam`, `x/lr0`).
     LearningRate,
     /// `||update|| / ||weights||`, healthy near 1e-3.
     UpdateRatio,
+    /// The norm of the gradient (`grad_norm`, `gradient_norm`).
     GradNorm,
+    /// Anything else (timings, throughput, memory, counters); `--metric ignore=NAME` sets it.
     Other,
 }
 
+/// What a series means to the rules: the data it was measured on and what it measures.
+/// Displayed as `validation loss`, or as the kind alone for optimizer quantities and bookkeeping (`learning-rate`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 pub struct Role {
+    /// The data it was measured on; always [`Split::Other`] for optimizer quantities and bookkeeping.
     pub split: Split,
+    /// What it measures.
     pub kind: Kind,
 }
 
 impl Split {
+    /// The lower-case name `inspect` and [`Role`]'s `Display` print, the same spelling JSON output uses.
     pub fn as_str(self) -> &'static str {
         match self {
             Split::Train => "train",
@@ -56,6 +71,7 @@ impl Split {
 }
 
 impl Kind {
+    /// The kebab-case name `inspect` and [`Role`]'s `Display` print, the same spelling JSON output uses.
     pub fn as_str(self) -> &'static str {
         match self {
             Kind::Loss => "loss",
@@ -156,6 +172,7 @@ pub fn tokens(name: &str) -> Vec<String> {
 }
 
 impl Role {
+    /// No split and no kind: bookkeeping that is never a learning curve.
     pub const OTHER: Role = Role { split: Split::Other, kind: Kind::Other };
 
     /// Infers the role of a series from its logged name.

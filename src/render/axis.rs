@@ -14,12 +14,15 @@ use crate::rules::{RunView, Span};
 /// done), a step sits at `s / steps_per_epoch`.
 #[derive(Debug, Clone, Copy)]
 pub struct ChartAxis {
+    /// The unit x counts: the evaluation table's axis, else the fine loss's, else steps.
     pub axis: Axis,
     steps_per_epoch: Option<f64>,
     progress: bool,
 }
 
 impl ChartAxis {
+    /// The axis for the chart of the run `view` looks at. Steps per epoch come from the run;
+    /// without an epoch column they are estimated from the last step and the number of evaluated epochs.
     pub fn for_view(view: &RunView) -> Self {
         let fine = view.fine_loss();
         let axis = view.table.axis.or(fine.map(|s| s.axis)).unwrap_or(Axis::Step);
@@ -45,10 +48,13 @@ impl ChartAxis {
         }
     }
 
+    /// A finding's span in chart units; `None` when it cannot be placed (its unit is not the
+    /// chart's and steps per epoch are unknown).
     pub fn span(&self, span: &Span) -> Option<(f64, f64)> {
         Some((self.convert(span.axis, span.start)?, self.convert(span.axis, span.end)?))
     }
 
+    /// The x axis title: `step` or `epoch`.
     pub fn label(&self) -> &'static str {
         self.axis.as_str()
     }

@@ -8,6 +8,7 @@ use super::style::{SMOOTH_UNITS, SMOOTH_WEIGHT, TRAIN, VALIDATION};
 use crate::rules::RunView;
 use crate::smooth::EmaTimeWeighted;
 
+/// The loss panel of `view`'s run; `None` when no loss can be drawn.
 pub fn panel(view: &RunView, axis: &ChartAxis, classes: Option<u32>, columns: usize) -> Option<Panel> {
     let mut lines = Vec::new();
     if let Some(fine) = view.train_loss_fine.filter(|p| !p.epoch_level) {

@@ -8,6 +8,7 @@ use crate::rules::RunView;
 /// A fall to this fraction of the previous rate or less is a drop worth marking.
 const DROP: f64 = 0.5;
 
+/// The learning-rate panel; `None` when the run logs no learning rate or it cannot be placed on the chart's axis.
 pub fn panel(view: &RunView, axis: &ChartAxis, columns: usize) -> Option<Panel> {
     let s = view.lr?.series;
     let line = Line::of(s.name.clone(), LR, &s.x, &s.values, Mark::Line, s.axis, axis, columns)?;

@@ -5,6 +5,7 @@ use super::panel::{Line, Mark, Panel};
 use super::style::{TRAIN, VALIDATION};
 use crate::rules::RunView;
 
+/// The metric panel, train and validation together; `None` when no metric can be drawn.
 pub fn panel(view: &RunView, axis: &ChartAxis, columns: usize) -> Option<Panel> {
     let mut lines = Vec::new();
     for (pick, color) in [(view.train_metric, TRAIN), (view.val_metric, VALIDATION)] {

@@ -30,14 +30,32 @@ use axis::ChartAxis;
 use panel::{Annotations, Panel};
 use style::*;
 
+/// Why a chart could not be drawn. `path` names the chart file; for a chart drawn
+/// in memory it is the run's name (`overlay` for the overlay chart).
 #[derive(Debug, thiserror::Error)]
 pub enum RenderError {
+    /// The file's extension names no format a chart can be written in.
     #[error("{path}: the chart file must end in .png or .svg")]
-    Extension { path: String },
+    Extension {
+        /// The chart file as given.
+        path: String,
+    },
+    /// The run has no series to draw: no loss, metric, rate nor any other curve.
     #[error("{path}: run '{run}' has no curve to draw")]
-    Empty { path: String, run: String },
+    Empty {
+        /// The chart file as given.
+        path: String,
+        /// The run's name.
+        run: String,
+    },
+    /// plotters failed to draw the chart or to write the file.
     #[error("{path}: cannot draw the chart: {message}")]
-    Draw { path: String, message: String },
+    Draw {
+        /// The chart file, or the run's name for a chart drawn in memory.
+        path: String,
+        /// plotters' error, as text.
+        message: String,
+    },
 }
 
 /// The file name for one run's chart: `{run}` in `pattern` becomes the run's

@@ -9,6 +9,8 @@ use crate::model::Run;
 /// At most this many series share the fallback panel.
 const MAX_SERIES: usize = 5;
 
+/// The run's first `MAX_SERIES` non-empty series that can be placed on the chart's axis;
+/// `None` when there is none.
 pub fn panel(run: &Run, axis: &ChartAxis, columns: usize) -> Option<Panel> {
     let lines: Vec<Line> = run
         .series

@@ -12,7 +12,9 @@ use crate::model::Axis;
 /// Which validation curve to overlay.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Curve {
+    /// The validation metric (accuracy, mAP, …) of each run's evaluation table.
     Metric,
+    /// The validation loss of each run's evaluation table.
     Loss,
 }
 

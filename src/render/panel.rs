@@ -13,26 +13,35 @@ use crate::rules::Severity;
 /// How a line's points are drawn.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mark {
+    /// A plain line.
     Line,
     /// A smoothed line: drawn thick even when dense, it has no zig-zags to grow spikes.
     Smooth,
+    /// A line with a dot at each point (when it has at most 400): per-epoch values.
     LineWithMarkers,
     /// Small faint points: raw per-step values under their smoothed line.
     Faint,
 }
 
+/// One curve of a panel, its x in the chart's units.
 #[derive(Debug, Clone)]
 pub struct Line {
+    /// The legend entry (faint points get ` (raw)` added).
     pub label: String,
+    /// The colour of the line, its markers and its legend entry.
     pub color: RGBColor,
+    /// x of each point, in chart units.
     pub x: Vec<f64>,
+    /// y of each point as logged; a log panel takes log10 when it draws.
     pub y: Vec<f64>,
+    /// How the points are drawn.
     pub mark: Mark,
     /// x of non-finite values, marked at the panel's top edge.
     pub bad_x: Vec<f64>,
 }
 
 impl Line {
+    /// A line from points already in chart units, not thinned (see [`Line::thin`]).
     pub fn new(label: String, color: RGBColor, x: Vec<f64>, y: Vec<f64>, mark: Mark) -> Line {
         Line { label, color, x, y, mark, bad_x: Vec::new() }
     }
@@ -101,12 +110,16 @@ impl Line {
     }
 }
 
+/// One of a chart's stacked panels: its curves and what is drawn around them.
 #[derive(Debug, Clone, Default)]
 pub struct Panel {
+    /// The caption above the panel.
     pub title: String,
+    /// The y axis title.
     pub y_label: String,
     /// Plot log10(y); non-positive values are left out.
     pub log_y: bool,
+    /// The curves, drawn in order, each with a legend entry.
     pub lines: Vec<Line>,
     /// A dashed horizontal reference, e.g. `ln(C)`.
     pub reference: Option<(f64, String)>,
@@ -119,10 +132,13 @@ pub struct Panel {
 /// Finding spans and markers drawn on every panel.
 #[derive(Debug, Clone, Default)]
 pub struct Annotations {
+    /// Findings' spans: start and end in chart units, severity, and the rule id that labels it.
     pub spans: Vec<(f64, f64, Severity, &'static str)>,
+    /// The best epoch's x in chart units, drawn as a dashed vertical line.
     pub best: Option<f64>,
 }
 
+/// The colour of a finding's span and label, by severity.
 pub fn shade(severity: Severity) -> RGBColor {
     match severity {
         Severity::Error => ERROR_SHADE,
@@ -146,6 +162,9 @@ fn ty(log: bool, y: f64) -> f64 {
     }
 }
 
+/// Draws `panel` into `area`: the plot, then its legend in the last [`LEGEND_WIDTH`] pixels.
+/// `label_spans` writes each span's rule id (the top panel does); a line with more points than
+/// `columns` is drawn 1 pixel wide. Errors are plotters', as text.
 pub fn draw<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     panel: &Panel,

@@ -5,6 +5,7 @@ use super::panel::{Line, Mark, Panel};
 use super::style::{HEALTHY_RATIO, RATIO};
 use crate::rules::RunView;
 
+/// The update-ratio panel; `None` when the run logs no update ratio or it cannot be placed on the chart's axis.
 pub fn panel(view: &RunView, axis: &ChartAxis, columns: usize) -> Option<Panel> {
     let s = view.update_ratio?.series;
     let line = Line::of(s.name.clone(), RATIO, &s.x, &s.values, Mark::Line, s.axis, axis, columns)?;

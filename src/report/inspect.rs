@@ -49,6 +49,7 @@ pub fn text(runs: &[Run]) -> Vec<u8> {
     super::terminal_safe(&out).into_owned().into_bytes()
 }
 
+/// What [`text`] shows, as a JSON document (schema `curvecheck.inspect/1`); non-finite x become `null`.
 pub fn json(runs: &[Run]) -> Vec<u8> {
     let runs: Vec<Value> = runs
         .iter()

@@ -5,6 +5,7 @@ use super::table::{findings_table, Table};
 use super::{Diagnosis, Reporter};
 use crate::rules::Severity;
 
+/// The Markdown report: one summary row per run, then a findings table per run that has findings.
 pub struct MarkdownReporter;
 
 impl Reporter for MarkdownReporter {

@@ -25,6 +25,7 @@ pub fn terminal_safe(s: &str) -> std::borrow::Cow<'_, str> {
 
 /// One output format.
 pub trait Reporter {
+    /// The whole output for these diagnoses, as bytes ready to write unchanged.
     fn render(&self, reports: &[Diagnosis]) -> Vec<u8>;
 }
 

@@ -3,15 +3,19 @@
 /// Rows of cells under a header; cells are plain text, escaped by each renderer.
 #[derive(Debug, Clone, Default)]
 pub struct Table {
+    /// Column titles, one per column.
     pub headers: Vec<String>,
+    /// Rows in the order pushed, each meant to hold one cell per header (nothing checks).
     pub rows: Vec<Vec<String>>,
 }
 
 impl Table {
+    /// A table with these column titles and no rows.
     pub fn new(headers: &[&str]) -> Self {
         Table { headers: headers.iter().map(|h| h.to_string()).collect(), rows: Vec::new() }
     }
 
+    /// Appends a row, one cell per header.
     pub fn push(&mut self, row: Vec<String>) {
         self.rows.push(row);
     }

@@ -6,7 +6,10 @@ use super::{read_summary, terminal_safe as safe, Diagnosis, Reporter};
 use crate::rules::finding::{num, pos};
 use crate::rules::Severity;
 
+/// The text report: per run its findings with evidence and advice, then its verdict;
+/// a one-line tally when there are several runs. Text from the logs is made terminal-safe.
 pub struct TextReporter {
+    /// Colour severities and verdicts with ANSI escapes (`--color`; `auto` means on a terminal without `NO_COLOR`).
     pub color: bool,
 }
 

@@ -6,7 +6,7 @@
 //! [`plain`], straight into its columns, one part per core. Anything
 //! else goes to polars, in chunks of [`CHUNK_BYTES`] (so it never holds more
 //! than a chunk's table), each with every column as Float64 when every cell is
-//! a plain number, else as text for [`parse_cell`], which knows the loggers'
+//! a plain number, else as text for [`parse_cell`](super::cells::parse_cell), which knows the loggers'
 //! spellings (`NA`, padded values, `nan`). That fallback is what lets one
 //! reader survive a header repeated mid-file (timm after a resume), a
 //! timestamp column (old Lightning), and a stray word in a numeric column,

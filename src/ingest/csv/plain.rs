@@ -9,7 +9,7 @@
 //! straight into its final column, one part of the file per core.
 //!
 //! Anything else makes this reader step aside (`None`) and the polars reader
-//! in [`super::csv`] reads the whole file, so every message about a bad line
+//! in [`super::polars`] reads the whole file, so every message about a bad line
 //! or cell still comes from one place: a quote, a word or padded number, a row
 //! with the wrong number of fields, an empty line, a row without a finite
 //! step, or a column that had a number on every sampled row and then misses one.

@@ -18,6 +18,7 @@ pub(super) const TEXT_COLUMNS: &[&str] = &["created_at", "timestamp", "date", "d
 pub(super) const RESERVE_MARGIN: f64 = 1.05;
 /// What one data column gathered over all chunks.
 pub(super) struct ColumnAcc {
+    /// The column's name from the header.
     pub name: String,
     /// True while the column has had a number on every placed row: its x and epoch are
     /// then those of [`Rows`], shared, and only its values are stored.
@@ -25,8 +26,11 @@ pub(super) struct ColumnAcc {
     /// Once not dense: the placed row (index into [`Rows`]) of each value; x, epoch and the
     /// row ordinal (for logs whose every row says epoch 0) are all read from it.
     pub rows: Vec<usize>,
+    /// The column's numbers on placed rows, in row order; NaN and infinities kept.
     pub vs: Vec<f64>,
+    /// Number cells read: as many as `vs` holds.
     pub numbers: usize,
+    /// Cells on placed rows that held text; all are counted, the first few kept in `text_cells`.
     pub texts: usize,
     /// Text cells seen, reported only if the column turns out to hold numbers too.
     pub text_cells: Vec<(usize, String)>,
@@ -36,7 +40,9 @@ pub(super) struct ColumnAcc {
 /// row's ordinal is its index here.
 #[derive(Default)]
 pub(super) struct Rows {
+    /// Each placed row's x, always finite.
     pub x: Vec<f64>,
+    /// Each placed row's epoch; NaN where the row gives none.
     pub epoch: Vec<f64>,
 }
 
@@ -53,13 +59,20 @@ impl ColumnAcc {
 
 /// Everything read from the table, before it becomes series.
 pub(super) struct Gathered {
+    /// The header's column names.
     pub names: Vec<String>,
+    /// Which columns place the rows and which hold curves.
     pub layout: Layout,
+    /// One accumulator per column, indexed like `names`; only data columns become series.
     pub accs: Vec<ColumnAcc>,
+    /// The x and epoch of the placed rows.
     pub placed: Rows,
     /// Data rows in the file (placed or not).
     pub records: usize,
+    /// The x of the first placed row; `None` when no row was placed.
     pub first_x: Option<f64>,
+    /// Every placed row has the same x: a Keras CSVLogger appended by one `fit()` per epoch
+    /// writes epoch 0 on every row, and such rows are read as consecutive epochs.
     pub all_x_equal: bool,
 }
 
@@ -138,13 +151,18 @@ impl Gathered {
 
 /// Which columns place the rows and which hold curves.
 pub(super) struct Layout {
+    /// The column that places the rows: a step column, else the epoch column, else the index column.
     pub x_col: usize,
+    /// What `x_col` counts; an index column counts epochs.
     pub axis: Axis,
+    /// The epoch column, if any; it is `x_col` itself when there is no step column.
     pub epoch_col: Option<usize>,
+    /// pandas' index column (first, unnamed or `Unnamed: 0`), if the table starts with one.
     pub index_col: Option<usize>,
 }
 
 impl Layout {
+    /// Finds the columns by their header names; not a log when there is no step, epoch or index column.
     pub fn of(path: &Path, names: &[String]) -> Result<Layout, IngestError> {
         let find = |set: &[&str]| names.iter().position(|n| set.contains(&n.to_ascii_lowercase().as_str()));
         let step_col = find(STEP_COLUMNS);
@@ -169,6 +187,7 @@ impl Layout {
         Ok(Layout { x_col, axis, epoch_col, index_col })
     }
 
+    /// True for a column that holds a curve: not the x, epoch or index column.
     pub fn is_data(&self, c: usize) -> bool {
         c != self.x_col && Some(c) != self.epoch_col && Some(c) != self.index_col
     }
