@@ -1,12 +1,12 @@
 //! Finding the runs below a directory, as `tensorboard --logdir` does: every
 //! log file is a run, a directory of event files is one run (its `train/` and
-//! `validation/` sub-directories are that run's splits), and an MLflow run
-//! directory is one run.
+//! `validation/` sub-directories are that run's splits), an MLflow run
+//! directory is one run, and an MLflow SQLite store (`mlflow.db`) holds runs.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use super::{detect, mlflow, tfevents};
+use super::{detect, mlflow, mlflow_sqlite, tfevents};
 
 /// Something that holds one run (a W&B export holds several).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -49,6 +49,7 @@ pub fn sources(dir: &Path) -> Vec<Source> {
                     events.entry(run_dir_of_event_file(&p)).or_default().push(p);
                 }
                 Ok(t) if t.is_file() && detect::looks_like_log_name(&name) => files.push(p),
+                Ok(t) if t.is_file() && mlflow_sqlite::is_store_name(&name) => files.push(p),
                 _ => {}
             }
         }
