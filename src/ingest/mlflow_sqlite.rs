@@ -45,12 +45,15 @@ pub fn is_store_name(name: &str) -> bool {
 
 /// Every selected, live run of the store, one [`Run`] each.
 pub fn read(path: &Path, select: &Select) -> Result<Vec<Run>, IngestError> {
-    check_length(path)?;
     let sql = |e: rusqlite::Error| sqlite_error(path, e);
-    let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX).map_err(sql)?;
+    let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX);
+    let conn = conn.map_err(|e| check_length(path).err().unwrap_or_else(|| sqlite_error(path, e)))?;
     conn.busy_timeout(BUSY_WAIT).map_err(sql)?;
     conn.execute_batch("BEGIN").map_err(sql)?;
-    check_schema(path, &conn)?;
+    // The schema read takes the shared lock: with it held no writer is mid-commit, so the header's page count is settled.
+    let schema = check_schema(path, &conn);
+    check_length(path)?;
+    schema?;
     let source = path.display().to_string();
     let experiments = mlflow_store::pick_experiments(&source, experiments(&conn).map_err(sql)?, select)?;
     let infos = runs(&conn, &experiments).map_err(sql)?;
