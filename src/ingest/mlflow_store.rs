@@ -148,6 +148,17 @@ pub fn utc(ms: i64) -> String {
     format!("{year:04}-{month:02}-{day:02} {:02}:{:02}:{:02} UTC", rem / 3600, rem % 3600 / 60, rem % 60)
 }
 
+/// An input as it may be shown: a URL without its `user:password@` part.
+pub fn shown(arg: &Path) -> String {
+    let text = arg.display().to_string();
+    let Some((scheme, rest)) = text.split_once("://") else { return text };
+    let host_end = rest.find('/').unwrap_or(rest.len());
+    match rest[..host_end].rsplit_once('@') {
+        Some((_, host)) => format!("{scheme}://{host}{}", &rest[host_end..]),
+        None => text,
+    }
+}
+
 /// Where an argument that is not a plain path points.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Target {
@@ -217,6 +228,12 @@ mod tests {
         assert_eq!(t("http://127.0.0.1:5000"), Some(Target::Server("http://127.0.0.1:5000".into())));
         assert_eq!(t("runs/metrics.csv"), None);
         assert!(target(Path::new("postgresql://u:p@h/db")).unwrap().unwrap_err().to_string().contains("postgresql://…"));
+    }
+
+    #[test]
+    fn credentials_in_a_url_are_not_shown() {
+        assert_eq!(shown(Path::new("https://ann:pw@host:5000/x")), "https://host:5000/x");
+        assert_eq!(shown(Path::new("runs/a@b.csv")), "runs/a@b.csv");
     }
 
     #[test]
