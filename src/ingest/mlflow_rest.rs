@@ -8,6 +8,7 @@
 //! `"Infinity"` strings (protobuf's JSON), and ±`f64::MAX` for an infinity
 //! kept in a SQL store; all read back as logged.
 
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Mutex;
 
@@ -35,29 +36,26 @@ pub fn read(url: &str, select: &Select) -> Result<Vec<Run>, IngestError> {
     let base = client.base().to_string();
     let experiments = mlflow_store::pick_experiments(&base, experiments(&client)?, select)?;
     let listed = runs(&client, &experiments)?;
-    let (infos, deleted) = mlflow_store::pick_runs(&base, listed.iter().map(|(i, _, _)| i.clone()).collect(), select)?;
-    let keys: Vec<(usize, String)> = infos
-        .iter()
-        .enumerate()
-        .flat_map(|(i, info)| {
-            let listed_keys = listed.iter().find(|(l, _, _)| l.id == info.id).map(|(_, _, k)| k.clone()).unwrap_or_default();
-            listed_keys.into_iter().map(move |k| (i, k))
-        })
-        .collect();
-    let histories = fetch_histories(&client, &infos, &keys)?;
+    let mut listed_by_id: HashMap<String, (String, Vec<String>)> = HashMap::with_capacity(listed.len());
+    let mut all = Vec::with_capacity(listed.len());
+    for (info, exp, keys) in listed {
+        listed_by_id.insert(info.id.clone(), (exp, keys));
+        all.push(info);
+    }
+    let (infos, deleted) = mlflow_store::pick_runs(&base, all, select)?;
+    let jobs: Vec<(usize, String)> =
+        infos.iter().enumerate().flat_map(|(i, info)| listed_by_id[&info.id].1.iter().map(move |k| (i, k.clone()))).collect();
+    let histories = fetch_histories(&client, &infos, &jobs)?;
+    // Keys come sorted per run, so each run's metrics stay in name order.
+    let mut metrics: Vec<Vec<(String, Vec<Point>)>> = vec![Vec::new(); infos.len()];
+    let mut skipped: Vec<Vec<(String, String)>> = vec![Vec::new(); infos.len()];
+    for ((run, key), (points, bad)) in jobs.into_iter().zip(histories) {
+        skipped[run].extend(bad.into_iter().map(|b| (key.clone(), b)));
+        metrics[run].push((key, points));
+    }
     let mut runs = Vec::with_capacity(infos.len());
-    for (i, info) in infos.iter().enumerate() {
-        let mut metrics: Vec<(String, Vec<Point>)> = Vec::new();
-        let mut skipped = Vec::new();
-        for ((run, key), (points, bad)) in keys.iter().zip(&histories) {
-            if *run == i {
-                metrics.push((key.clone(), points.clone()));
-                skipped.extend(bad.iter().map(|b| (key.clone(), b.clone())));
-            }
-        }
-        metrics.sort_by(|a, b| a.0.cmp(&b.0));
-        let exp_id = listed.iter().find(|(l, _, _)| l.id == info.id).map(|(_, e, _)| e.clone()).unwrap_or_default();
-        let source = format!("{base}/#/experiments/{exp_id}/runs/{}", info.id);
+    for ((info, metrics), skipped) in infos.iter().zip(metrics).zip(skipped) {
+        let source = format!("{base}/#/experiments/{}/runs/{}", listed_by_id[&info.id].0, info.id);
         let mut run = mlflow_store::build_run(info, source, "mlflow-server", &metrics, deleted);
         for (key, why) in skipped {
             run.records += 1;
