@@ -36,6 +36,13 @@ fn points(run: &Run) -> usize {
     run.series.iter().map(|s| s.len()).sum()
 }
 
+/// Trackers give every run an id: two MLflow or W&B runs are two runs even when their curves
+/// agree (the same seed twice), so only runs of different formats, or of id-less formats, merge.
+fn distinct_ids(a: &Run, b: &Run) -> bool {
+    const TRACKED: &[&str] = &["mlflow", "mlflow-sqlite", "mlflow-server", "wandb-run"];
+    a.format == b.format && TRACKED.contains(&a.format.as_str())
+}
+
 /// Keeps one run per group of duplicates (the one with the most points) and notes the others in it.
 pub fn dedupe(runs: Vec<Run>) -> Vec<Run> {
     let sigs: Vec<Vec<Vec<f32>>> = runs.iter().map(signatures).collect();
@@ -43,7 +50,7 @@ pub fn dedupe(runs: Vec<Run>) -> Vec<Run> {
     let mut group: Vec<usize> = (0..n).collect();
     for i in 0..n {
         for j in 0..i {
-            if group[j] == j && sigs[i].iter().any(|a| sigs[j].iter().any(|b| same(a, b))) {
+            if group[j] == j && !distinct_ids(&runs[i], &runs[j]) && sigs[i].iter().any(|a| sigs[j].iter().any(|b| same(a, b))) {
                 group[i] = j;
                 break;
             }

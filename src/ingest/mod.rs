@@ -23,6 +23,7 @@ mod mmengine_log;
 mod plain_csv;
 mod tfevents;
 mod wandb;
+mod wandb_run;
 
 use std::path::Path;
 
@@ -155,6 +156,11 @@ fn read_path_inner(path: &Path, opts: &ReadOptions) -> (Vec<Run>, Vec<IngestErro
 pub fn read_runs(path: &Path, opts: &ReadOptions) -> Result<Vec<Run>, IngestError> {
     if opts.format.is_none() && mlflow_sqlite::is_sqlite(path) {
         let mut runs = mlflow_sqlite::read(path, &opts.mlflow)?;
+        apply_role_overrides_any(&mut runs, &opts.roles, path)?;
+        return Ok(runs);
+    }
+    if opts.format.is_none() && wandb_run::is_wandb(path) {
+        let mut runs = vec![wandb_run::read(path)?];
         apply_role_overrides_any(&mut runs, &opts.roles, path)?;
         return Ok(runs);
     }
