@@ -60,10 +60,10 @@ pub enum Command {
 
 #[derive(Debug, Args)]
 pub struct InputArgs {
-    /// Log files or directories (every log file below a directory is a run, a W&B
-    /// `wandb/run-*/` folder too); an MLflow
-    /// SQLite store (`mlflow.db`, `sqlite:///mlflow.db`), a tracking server
-    /// (`http://127.0.0.1:5000`), or `mlflow:` for wherever MLFLOW_TRACKING_URI points.
+    /// Log files or directories (every log file and W&B `run-*/` folder below a
+    /// directory is a run); an MLflow SQLite store (`mlflow.db`, `sqlite:///mlflow.db`),
+    /// a tracking server (`http://127.0.0.1:5000`), or `mlflow:` for wherever
+    /// MLFLOW_TRACKING_URI points.
     #[arg(required = true, value_name = "PATH")]
     pub paths: Vec<PathBuf>,
     /// Read as this format instead of detecting it from the content.
