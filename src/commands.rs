@@ -39,8 +39,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Explain { rule } => {
             let r = rules::find(&rule).ok_or_else(|| anyhow!("no rule '{rule}'; rules are: {}", rules::ids().join(", ")))?;
-            let mut out = rules::docs(r);
-            out.push('\n');
+            let docs = rules::docs(r);
+            let (title, body) = docs.split_once('\n').unwrap_or((docs.as_str(), ""));
+            let mut out = format!("{title}\n\nReads: {}.\n{body}\n", r.reads());
             if r.params().is_empty() {
                 out.push_str("(none)\n");
             }

@@ -144,6 +144,17 @@ pub struct Run {
     pub skipped: Vec<Skipped>,
     /// Facts about the file worth telling the user (e.g. "3 columns held only text").
     pub notes: Vec<String>,
+    /// The series the writer of the log selected checkpoints by (Hugging Face's
+    /// `metric_for_best_model`, recognised from `best_metric`), when the log says.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub headline: Option<String>,
+    /// Other sources of the same run (another format in the same run folder) merged into this one.
+    pub merged: usize,
+    /// The epoch column counts progress (Hugging Face: 7.63 = 7.63 epochs done, so an
+    /// evaluation at the end of the first epoch says 1.0), not the 0-based index of the
+    /// epoch a value belongs to (Keras, Lightning: the first epoch is 0).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub epoch_is_progress: bool,
 }
 
 impl Run {
@@ -157,6 +168,9 @@ impl Run {
             skipped_count: 0,
             skipped: Vec::new(),
             notes: Vec::new(),
+            headline: None,
+            merged: 0,
+            epoch_is_progress: false,
         }
     }
 

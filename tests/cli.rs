@@ -57,11 +57,13 @@ fn json_output_carries_every_finding_field() {
     assert_eq!(f["evidence"]["lr_after"], 0.0001);
 }
 
+/// Issue 13: a single NaN evaluation is no best epoch; the run's finding is the divergence.
 #[test]
-fn json_output_writes_nan_evidence_as_null() {
+fn best_epoch_never_reports_nan_as_the_best() {
     let doc = diagnose_json("real-runs/dev_diverged_bc_sgd_lr30_nan_stop/training_log.csv");
-    let best = doc["runs"][0]["findings"].as_array().unwrap().iter().find(|f| f["rule"] == "best-epoch").unwrap();
-    assert!(best["evidence"]["best_value"].is_null());
+    let findings = doc["runs"][0]["findings"].as_array().unwrap();
+    assert!(!findings.iter().any(|f| f["rule"] == "best-epoch"), "{findings:?}");
+    assert!(findings.iter().any(|f| f["rule"] == "divergence" && f["severity"] == "error"));
 }
 
 #[test]

@@ -31,6 +31,8 @@ pub enum Format {
     Tfevents,
     /// MMEngine's text log (`Epoch(train) [1][5/6] lr: … loss: …`).
     MmengineLog,
+    /// Console output: lines with an epoch or step and `key: value` pairs (`Epoch 3/20 - loss: 0.41`).
+    ConsoleLog,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,7 +57,7 @@ impl Format {
             Format::HfTrainerState | Format::KerasHistoryJson => Family::Json,
             Format::Jsonl => Family::JsonLines,
             Format::Tfevents => Family::Tfevents,
-            Format::MmengineLog => Family::Text,
+            Format::MmengineLog | Format::ConsoleLog => Family::Text,
         }
     }
 
@@ -73,6 +75,7 @@ impl Format {
             Format::Jsonl => "jsonl",
             Format::Tfevents => "tfevents",
             Format::MmengineLog => "mmengine-log",
+            Format::ConsoleLog => "console-log",
         }
     }
 }
@@ -81,7 +84,7 @@ impl Format {
 pub fn looks_like_log_name(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
     lower.starts_with("events.out.tfevents")
-        || [".csv", ".tsv", ".json", ".jsonl", ".ndjson", ".log"].iter().any(|e| lower.ends_with(e))
+        || [".csv", ".tsv", ".json", ".jsonl", ".ndjson", ".log", ".out"].iter().any(|e| lower.ends_with(e))
         || lower == "log.txt"
 }
 
@@ -127,6 +130,7 @@ pub fn detect(path: &Path, bytes: &[u8]) -> Result<Format, IngestError> {
         Some(b'[') => {
             err("a JSON array at the top level is not a training log curvecheck knows; expected an object or one object per line")
         }
+        Some(_) if super::console::looks_like(&String::from_utf8_lossy(text)) => Ok(Format::ConsoleLog),
         Some(_) => Ok(detect_csv(path, text)),
     }
 }

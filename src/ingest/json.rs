@@ -216,7 +216,7 @@ struct TrainerStateReader {
 impl TrainerStateReader {
     fn new(path: &Path) -> Self {
         TrainerStateReader {
-            run: Run::new("", path.display().to_string(), "hf-trainer-state"),
+            run: Run { epoch_is_progress: true, ..Run::new("", path.display().to_string(), "hf-trainer-state") },
             builder: SeriesBuilder::new(RepeatedX::Restart),
         }
     }
@@ -259,10 +259,29 @@ impl TrainerStateReader {
     }
 
     fn finish(mut self, best_metric: Option<f64>) -> Run {
-        if let Some(best) = best_metric {
-            self.run.notes.push(format!("trainer's best_metric = {best}"));
-        }
         self.run.series = self.builder.finish();
+        if let Some(best) = best_metric {
+            // trainer_state.json keeps the best value but not `metric_for_best_model`: the eval
+            // series whose best equals it is the one the Trainer selected checkpoints by.
+            let same = |v: f64| (v - best).abs() <= 1e-9 * best.abs().max(1e-12);
+            let matching = self.run.series.iter().find(|s| {
+                s.name.starts_with("eval_") && (s.values.iter().copied().filter(|v| v.is_finite()).any(same)) && {
+                    let (lo, hi) = s
+                        .values
+                        .iter()
+                        .filter(|v| v.is_finite())
+                        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| (a.min(v), b.max(v)));
+                    same(lo) || same(hi)
+                }
+            });
+            match matching.map(|s| s.name.clone()) {
+                Some(name) => {
+                    self.run.notes.push(format!("trainer's best_metric = {best}, the best of {name}: the Trainer's metric_for_best_model"));
+                    self.run.headline = Some(name);
+                }
+                None => self.run.notes.push(format!("trainer's best_metric = {best}")),
+            }
+        }
         self.run
     }
 }
@@ -311,6 +330,7 @@ mod tests {
         assert_eq!(fields.get("a").and_then(Value::as_f64), Some(7.0));
         let run = read(Path::new("t.json"), text.as_bytes()).unwrap();
         assert_eq!(run.notes, ["trainer's best_metric = 0.5"]);
+        assert_eq!(run.headline, None);
         let names: Vec<&str> = run.series.iter().map(|s| s.name.as_str()).collect();
         assert_eq!(names, ["a", "loss"]);
         assert_eq!(run.series[1].values, vec![2.5]);

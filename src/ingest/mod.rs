@@ -8,6 +8,7 @@
 pub mod builder;
 pub mod cells;
 mod chunks;
+mod console;
 mod csv;
 pub mod dedupe;
 mod detect;
@@ -213,6 +214,7 @@ pub fn read_bytes(path: &Path, bytes: &[u8], opts: &ReadOptions) -> Result<Vec<R
         detect::Family::Json => vec![json::read(path, bytes)?],
         detect::Family::JsonLines => vec![jsonl::read(path, bytes)?],
         detect::Family::Tfevents => vec![tfevents::read(path, bytes, opts.skip_corrupt)?],
+        detect::Family::Text if format == Format::ConsoleLog => vec![console::read(path, bytes)?],
         detect::Family::Text => vec![mmengine_log::read(path, bytes)?],
     };
     if format != Format::WandbCsv {

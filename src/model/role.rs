@@ -139,9 +139,16 @@ const HIGHER_TOKENS: &[&str] = &[
     "exact",
     "match",
     "em",
+    "mcc",
+    "matthews",
+    "sensitivity",
+    "specificity",
+    "pck",
+    "ar",
+    "kappa",
 ];
 const LOWER_TOKENS: &[&str] =
-    &["error", "err", "rmse", "mse", "mae", "wer", "cer", "ppl", "perplexity", "mape", "smape", "nll", "bpc", "bpd"];
+    &["error", "err", "rmse", "mse", "mae", "wer", "cer", "ppl", "perplexity", "mape", "smape", "nll", "bpc", "bpd", "nme"];
 
 /// Splits a logged name into lower-case alphanumeric tokens; `mAP50-95(B)` → `map50`, `95`, `b`.
 pub fn tokens(name: &str) -> Vec<String> {
@@ -153,7 +160,15 @@ impl Role {
 
     /// Infers the role of a series from its logged name.
     pub fn infer(name: &str) -> Role {
-        let toks = tokens(name);
+        if is_per_class_ap(name) {
+            // `bbox/AP-train` is the AP of the class "train", not a training split.
+            return Role { split: Split::Validation, kind: Kind::MetricHigher };
+        }
+        let mut toks = tokens(name);
+        // Keras spells IoU `mean_io_u`.
+        if let Some(i) = toks.windows(2).position(|w| w[0] == "io" && w[1] == "u") {
+            toks.splice(i..i + 2, ["iou".to_string()]);
+        }
         let has = |set: &[&str]| toks.iter().any(|t| set.contains(&t.as_str()));
         let kind = infer_kind(&toks);
         // Ultralytics' `metrics/…` are validation metrics, but `metrics/train_loss` is not.
@@ -181,6 +196,17 @@ impl Role {
         };
         Role { split, kind }
     }
+}
+
+/// Detectron2's per-class AP keys: `bbox/AP-<class>`, `segm/AP50-<class>`.
+pub fn is_per_class_ap(name: &str) -> bool {
+    let Some((_, tail)) = name.rsplit_once('/') else { return false };
+    let Some((head, class)) = tail.split_once('-') else { return false };
+    let head = head.to_ascii_lowercase();
+    !class.is_empty()
+        && head.starts_with("ap")
+        && head[2..].chars().all(|c| c.is_ascii_alphanumeric())
+        && !class.chars().all(|c| c.is_ascii_digit())
 }
 
 fn infer_kind(toks: &[String]) -> Kind {
@@ -258,6 +284,18 @@ mod tests {
         assert_eq!(role("bbox/AP"), (Split::Validation, Kind::MetricHigher));
         assert_eq!(role("segm/APs"), (Split::Validation, Kind::MetricHigher));
         assert_eq!(role("fast_rcnn/cls_accuracy"), (Split::Train, Kind::MetricHigher));
+        assert_eq!(role("eval_matthews_correlation"), (Split::Validation, Kind::MetricHigher));
+        assert_eq!(role("val_mean_io_u"), (Split::Validation, Kind::MetricHigher));
+        assert_eq!(role("val/NME"), (Split::Validation, Kind::MetricLower));
+    }
+
+    /// Issue 13: `bbox/AP-train` is the AP of the class "train", a validation metric.
+    #[test]
+    fn a_per_class_ap_key_is_not_a_split() {
+        assert_eq!(role("bbox/AP-train"), (Split::Validation, Kind::MetricHigher));
+        assert!(is_per_class_ap("segm/AP50-person"));
+        assert!(!is_per_class_ap("metrics/mAP50-95(B)"));
+        assert!(!is_per_class_ap("bbox/AP"));
     }
 
     #[test]

@@ -6,13 +6,17 @@ use crate::rules::{RunView, Span};
 
 /// Which unit the chart's x axis counts, and how to bring every series onto it.
 ///
-/// Per-epoch values are measured at the end of their epoch, so on an epoch
-/// axis a step `s` sits at `(s + 1) / steps_per_epoch - 1`: the last step of
-/// epoch `e` lands exactly on `e`.
+/// One convention for every format: a point sits where it was measured.
+/// Per-epoch values (Keras, Lightning: epoch `e` is the 0-based index) are
+/// measured at the end of their epoch, so on an epoch axis a step `s` sits at
+/// `(s + 1) / steps_per_epoch - 1`: the last step of epoch `e` lands exactly
+/// on `e`. Where the epoch counts progress (Hugging Face: 1.0 = one epoch
+/// done), a step sits at `s / steps_per_epoch`.
 #[derive(Debug, Clone, Copy)]
 pub struct ChartAxis {
     pub axis: Axis,
     steps_per_epoch: Option<f64>,
+    progress: bool,
 }
 
 impl ChartAxis {
@@ -26,13 +30,15 @@ impl ChartAxis {
             let epochs = view.table.x.iter().copied().filter(|v| v.is_finite()).fold(f64::NAN, f64::max);
             (view.table.axis == Some(Axis::Epoch) && epochs >= 0.0).then(|| (last + 1.0) / (epochs + 1.0))
         });
-        ChartAxis { axis, steps_per_epoch: spe }
+        ChartAxis { axis, steps_per_epoch: spe, progress: view.run.epoch_is_progress }
     }
 
     /// One x value from `from` units to the chart's.
     pub fn convert(&self, from: Axis, x: f64) -> Option<f64> {
         match (from, self.axis, self.steps_per_epoch) {
             (a, b, _) if a == b => Some(x),
+            (Axis::Step, Axis::Epoch, Some(spe)) if self.progress => Some(x / spe),
+            (Axis::Epoch, Axis::Step, Some(spe)) if self.progress => Some(x * spe),
             (Axis::Step, Axis::Epoch, Some(spe)) => Some((x + 1.0) / spe - 1.0),
             (Axis::Epoch, Axis::Step, Some(spe)) => Some((x + 1.0) * spe - 1.0),
             _ => None,

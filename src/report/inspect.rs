@@ -6,6 +6,8 @@ use super::json::finite_or_null;
 use super::read_summary;
 use crate::model::Run;
 use crate::rules::finding::pos;
+use crate::rules::view_reasons::picked;
+use crate::rules::RunView;
 
 /// One line per series: name, role, points, range, non-finite count, restarts.
 pub fn text(runs: &[Run]) -> Vec<u8> {
@@ -32,6 +34,10 @@ pub fn text(runs: &[Run]) -> Vec<u8> {
                 s.restarts.len()
             ));
         }
+        let view = RunView::new(run);
+        for p in picked(&view) {
+            out.push_str(&format!("  picked {}: {} ({})\n", p.role, p.series, p.why));
+        }
         for k in &run.skipped {
             out.push_str(&format!("  skipped {}: {}\n", k.location, k.reason));
         }
@@ -55,6 +61,7 @@ pub fn json(runs: &[Run]) -> Vec<u8> {
                 "skipped_count": run.skipped_count,
                 "skipped": run.skipped,
                 "notes": run.notes,
+                "picked": picked(&RunView::new(run)),
                 "series": run.series.iter().map(|s| json!({
                     "name": s.name,
                     "split": s.role.split,

@@ -66,7 +66,16 @@ impl Reporter for TextReporter {
         }
         if reports.len() > 1 {
             let unhealthy = reports.iter().filter(|r| r.worst().is_some()).count();
-            out.push_str(&format!("{} runs: {} with problems, {} healthy\n", reports.len(), unhealthy, reports.len() - unhealthy));
+            let merged: usize = reports.iter().map(|r| r.run.merged).sum();
+            let merged = if merged > 0 {
+                format!(
+                    " ({merged} more source{} merged: the same run logged in another format in the same folder)",
+                    if merged == 1 { "" } else { "s" }
+                )
+            } else {
+                String::new()
+            };
+            out.push_str(&format!("{} runs: {} with problems, {} healthy{merged}\n", reports.len(), unhealthy, reports.len() - unhealthy));
         }
         out.into_bytes()
     }

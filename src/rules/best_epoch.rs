@@ -1,15 +1,23 @@
 //! # best-epoch
 //!
 //! ## What it detects
-//! (info) The evaluation with the best validation loss (or, without one, the
-//! best validation metric), and what Keras' `EarlyStopping` with the same
-//! `patience` and `min_delta` would have done: where it stops, and how much
-//! of the run that would have saved.
+//! (info) Where the run was at its best, and separately what early stopping
+//! would have done. It reads the run's headline validation curve per
+//! evaluation (the validation metric where it is the headline, e.g. mAP or
+//! the Trainer's best metric; else the validation loss):
+//! - the run's best: the lowest loss (highest metric) over every evaluation,
+//!   and where;
+//! - Keras' `EarlyStopping` with `patience` and `min_delta` fed the same
+//!   values: where it would have stopped, which evaluation it would have
+//!   kept, and what that would have cost against the run's best (and the
+//!   smallest patience that would have kept the best).
 //!
 //! The stop follows Keras 3 exactly: every evaluation counts one more epoch of
 //! waiting; an improvement (`value - min_delta < best` for a loss) resets the
 //! wait; training stops at the first epoch after the first where the wait
-//! reached `patience`. A NaN is never an improvement.
+//! reached `patience`. A NaN is never an improvement. Never reports a best
+//! from fewer than two finite evaluations or from a curve that never changed
+//! (an all-zero metric).
 //!
 //! ## Why it matters
 //! The lecture: stop (or keep the checkpoint) where validation is best. This
@@ -26,7 +34,7 @@
 //! ## Options
 
 use super::finding::{num, pos};
-use super::stats::oriented;
+use super::stats::{argmin, oriented};
 use super::{Ctx, Finding, Param, Rule, Severity, Span};
 
 pub struct BestEpoch;
@@ -41,7 +49,10 @@ impl Rule for BestEpoch {
         "best-epoch"
     }
     fn summary(&self) -> &'static str {
-        "(info) the best validation epoch, and what early stopping with patience P would have saved"
+        "(info) where the run was best, and what early stopping with patience P would have done and cost"
+    }
+    fn reads(&self) -> &'static str {
+        "the headline validation curve per evaluation"
     }
     fn source(&self) -> &'static str {
         include_str!("best_epoch.rs")
@@ -91,55 +102,81 @@ pub fn keras_early_stopping(values: &[f64], patience: usize, min_delta: f64) -> 
     Some(EarlyStop { best: best_i?, stopped: None })
 }
 
+/// Evaluations without improvement before `best` (in order): the patience that would have reached it.
+fn patience_needed(monitor: &[f64], best: usize, min_delta: f64) -> usize {
+    let (mut run_best, mut wait, mut worst_wait) = (f64::INFINITY, 0usize, 0usize);
+    for &v in &monitor[..=best] {
+        if v + min_delta.abs() < run_best {
+            run_best = v;
+            wait = 0;
+        } else {
+            wait += 1;
+            worst_wait = worst_wait.max(wait);
+        }
+    }
+    worst_wait + 1
+}
+
 fn detect(ctx: &Ctx) -> Option<Finding> {
     let v = ctx.view;
     let t = &v.table;
     let axis = t.axis?;
-    let (monitor, name, minimise) = if let (Some(vl), Some(p)) = (t.val_loss.as_ref(), v.val_loss) {
-        (vl.clone(), p.series.name.as_str(), true)
-    } else {
+    let use_metric = t.metric_is_headline || t.val_loss.is_none();
+    let (monitor, name, shown): (Vec<f64>, &str, Vec<f64>) = if use_metric {
         let vm = t.val_metric.as_ref()?;
         let o = oriented(vm, t.metric_lower_is_better);
-        (o.iter().map(|x| -x).collect(), v.val_metric?.series.name.as_str(), t.metric_lower_is_better)
+        (o.iter().map(|x| -x).collect(), v.val_metric?.series.name.as_str(), vm.clone())
+    } else {
+        let vl = t.val_loss.as_ref()?;
+        (vl.clone(), v.val_loss?.series.name.as_str(), vl.clone())
     };
-    if monitor.is_empty() {
+    let finite: Vec<f64> = monitor.iter().copied().filter(|x| x.is_finite()).collect();
+    let constant = finite.windows(2).all(|w| w[0] == w[1]);
+    if finite.len() < 2 || constant {
         return None;
     }
+    let (best, _) = argmin(&monitor)?;
+    let n = t.len();
     let patience = ctx.p("patience").max(0.0) as usize;
-    let es = keras_early_stopping(&monitor, patience, ctx.p("min_delta"))?;
-    let (best_x, last_x) = (t.x[es.best], t.x[t.len() - 1]);
-    let shown = |i: usize| {
-        if minimise {
-            monitor[i]
-        } else {
-            t.val_metric.as_ref().map_or(-monitor[i], |m| m[i])
-        }
-    };
-    let mut f = Finding::new("best-epoch", Severity::Info, Span { axis, start: best_x, end: es.stopped.map_or(best_x, |s| t.x[s]) })
+    let min_delta = ctx.p("min_delta");
+    let es = keras_early_stopping(&monitor, patience, min_delta)?;
+    let at = |i: usize| format!("{} {}", axis.as_str(), pos(t.x[i]));
+    let mut f = Finding::new("best-epoch", Severity::Info, Span { axis, start: t.x[best], end: t.x[best] })
         .series(name)
-        .evidence("best_at", best_x)
-        .evidence("best_value", shown(es.best))
-        .evidence("patience", patience as f64);
+        .evidence("best_at", t.x[best])
+        .evidence("best_value", shown[best])
+        .evidence("evaluations", n as f64)
+        .evidence("patience", patience as f64)
+        .evidence("early_stop_best_at", t.x[es.best])
+        .evidence("early_stop_best_value", shown[es.best]);
     let stop_text = match es.stopped {
         Some(s) => {
-            let saved = t.len() - 1 - s;
+            let saved = n - 1 - s;
             f = f.evidence("early_stop_at", t.x[s]).evidence("evaluations_saved", saved as f64);
-            format!(
-                "; early stopping with patience {patience} would have stopped at {} {} and saved {saved} of {} evaluations",
-                axis.as_str(),
-                pos(t.x[s]),
-                t.len()
-            )
+            let saving = if saved == 0 {
+                "only at the last evaluation".to_string()
+            } else {
+                format!("at {}, {saved} of {n} evaluations early", at(s))
+            };
+            if es.best == best {
+                format!("early stopping with patience {patience} would have stopped {saving} and kept this best")
+            } else {
+                let need = patience_needed(&monitor, best, min_delta);
+                f = f.evidence("patience_to_keep_best", need as f64);
+                format!(
+                    "early stopping with patience {patience} would have stopped {saving}, keeping {} = {} from {} and missing the best (patience {need} would have kept it)",
+                    name,
+                    num(shown[es.best]),
+                    at(es.best)
+                )
+            }
         }
-        None => {
-            format!("; early stopping with patience {patience} would not have stopped before the end ({} {})", axis.as_str(), pos(last_x))
-        }
+        None => format!("early stopping with patience {patience} would not have stopped before the end ({})", at(n - 1)),
     };
-    Some(f.message(format!("best {name} = {} at {} {}{stop_text}.", num(shown(es.best)), axis.as_str(), pos(best_x))).advice(format!(
-        "Keep the checkpoint from {} {}.",
-        axis.as_str(),
-        pos(best_x)
-    )))
+    Some(
+        f.message(format!("best {name} = {} at {} of {n} evaluations; {stop_text}.", num(shown[best]), at(best)))
+            .advice(format!("Keep the checkpoint from {}.", at(best))),
+    )
 }
 
 #[cfg(test)]
@@ -156,6 +193,13 @@ mod tests {
     fn nan_is_never_an_improvement() {
         let es = keras_early_stopping(&[1.0, f64::NAN, f64::NAN], 2, 0.0).unwrap();
         assert_eq!(es, EarlyStop { best: 0, stopped: Some(2) });
+    }
+
+    /// Issue 13: the patience that reaches a best after a long wait.
+    #[test]
+    fn patience_needed_counts_the_longest_wait_before_the_best() {
+        assert_eq!(patience_needed(&[1.0, 0.9, 0.95, 0.96, 0.97, 0.8], 5, 0.0), 4);
+        assert_eq!(patience_needed(&[1.0, 0.9], 1, 0.0), 1);
     }
 
     #[test]

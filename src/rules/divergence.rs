@@ -1,10 +1,23 @@
 //! # divergence
 //!
 //! ## What it detects
-//! Training blew up: a loss became NaN or infinite, the smoothed loss climbed
-//! to many times its starting level and stayed there, or (in a run that logs
-//! accuracy, so the loss is a classifier's cross-entropy) the loss reached a
-//! size no softmax at sane logits can produce.
+//! Training blew up. It reads the training loss (per step when logged so)
+//! and, for non-finite values, the validation loss too:
+//! - a loss that became NaN or infinite and **stayed** so to the end (error);
+//!   a few non-finite points in a run whose loss came back finite and kept
+//!   going are reported as an info, not a divergence;
+//! - the smoothed training loss climbed to `explode_factor`× its starting
+//!   level and ended `final_factor`× above it;
+//! - or it collapsed: it ended `collapse_factor`× above the lowest level it
+//!   had reached, undoing at least a quarter of what it had learned (a model
+//!   that learned, then blew up and never recovered);
+//! - or, in a run that logs accuracy (so the loss is a classifier's
+//!   cross-entropy), the training loss reached a size no softmax at sane
+//!   logits can produce.
+//!
+//! A validation loss that grows huge while the training loss falls is
+//! overfitting, not divergence; a large first loss that then falls normally
+//! never fires.
 //!
 //! ## Why it matters
 //! Everything logged after the blow-up is noise; every other verdict on such a
@@ -23,7 +36,7 @@
 //! ## Options
 
 use super::finding::{num, pos};
-use super::stats::{mean, tail_mean};
+use super::stats::{mean, median, tail_mean};
 use super::{Ctx, Finding, Param, Rule, Severity, Span};
 use crate::model::{Series, Split};
 use crate::smooth::SmaTrailing;
@@ -33,6 +46,11 @@ pub struct Divergence;
 const PARAMS: &[Param] = &[
     Param { name: "explode_factor", default: 10.0, doc: "smoothed loss at this many times its starting level counts as exploded" },
     Param { name: "final_factor", default: 3.0, doc: "…when the loss also ends at least this many times its starting level" },
+    Param {
+        name: "collapse_factor",
+        default: 5.0,
+        doc: "the smoothed loss ends at least this many times the lowest level it had reached (and undid a quarter of the learning)",
+    },
     Param { name: "max_plausible_ce", default: 25.0, doc: "in a run that logs accuracy, a loss above this is beyond any cross-entropy at sane logits (chance level with 10^6 classes is ln 10^6 = 13.8)" },
     Param { name: "smooth_frac", default: 0.025, doc: "moving-average window for the explosion test, as a fraction of the points" },
 ];
@@ -43,6 +61,9 @@ impl Rule for Divergence {
     }
     fn summary(&self) -> &'static str {
         "NaN/inf or an exploding loss"
+    }
+    fn reads(&self) -> &'static str {
+        "the training loss (per step where logged), and the validation loss for NaN/inf"
     }
     fn source(&self) -> &'static str {
         include_str!("divergence.rs")
@@ -57,23 +78,35 @@ impl Rule for Divergence {
     fn check(&self, ctx: &Ctx) -> Vec<Finding> {
         let v = ctx.view;
         let losses: Vec<&Series> = [v.train_loss_fine, v.train_loss, v.val_loss].into_iter().flatten().map(|p| p.series).collect();
-        if let Some(f) = non_finite(&losses) {
-            return vec![f];
-        }
+        let recovered = match non_finite(&losses) {
+            Some(f) if f.severity == Severity::Error => return vec![f],
+            other => other,
+        };
+        let mut out: Vec<Finding> = recovered.into_iter().collect();
         if let Some(f) = explosion(ctx) {
-            return vec![f];
+            out.push(f);
+            return out;
         }
-        implausible(ctx).into_iter().collect()
+        out.extend(implausible(ctx));
+        out
     }
 }
 
 const DATA_ADVICE: &str = "Training stayed finite, so look at the validation side: NaN/inf in the validation data, an empty validation batch, or a metric dividing by zero.";
 const ADVICE: &str = "Lower the learning rate (try 10x smaller), add a warm-up or gradient clipping, and check the loss code for log(0) or division by zero.";
 
-fn non_finite(losses: &[&Series]) -> Option<Finding> {
-    // The finest series first: per-step losses show the first NaN earliest (x units differ between series).
-    let first = losses.iter().find_map(|s| s.values.iter().position(|v| !v.is_finite()).map(|i| (*s, i)))?;
-    let (s, i) = first;
+/// Finite points after the last non-finite one that make a run "recovered".
+const RECOVERED_POINTS: usize = 2;
+
+fn non_finite<'a>(losses: &[&'a Series]) -> Option<Finding> {
+    // A series that ends non-finite first (the finest first: per-step losses show the first NaN
+    // earliest); else one that went non-finite and came back.
+    let ends_bad = |s: &Series| s.values.iter().rev().take(RECOVERED_POINTS).any(|v| !v.is_finite());
+    let first_bad = |s: &&'a Series| s.values.iter().position(|v| !v.is_finite()).map(|i| (*s, i));
+    let (s, i) = losses.iter().filter(|s| ends_bad(s)).find_map(first_bad).or_else(|| losses.iter().find_map(first_bad))?;
+    if !ends_bad(s) {
+        return Some(transient(s, i));
+    }
     let last_finite = s.values[..i].iter().rev().find(|v| v.is_finite()).copied();
     let count = s.non_finite_count();
     let mut f = Finding::new("divergence", Severity::Error, Span { axis: s.axis, start: s.x[i], end: *s.x.last()? })
@@ -94,6 +127,26 @@ fn non_finite(losses: &[&Series]) -> Option<Finding> {
         f = f.evidence("last_finite_value", v);
     }
     Some(f)
+}
+
+/// A loss that went non-finite at a few points and came back: worth knowing (a bad batch, an
+/// overflow in mixed precision), but the run went on learning.
+fn transient(s: &Series, i: usize) -> Finding {
+    let count = s.non_finite_count();
+    Finding::new("divergence", Severity::Info, Span { axis: s.axis, start: s.x[i], end: s.x[i] })
+        .confidence(0.9)
+        .series(&s.name)
+        .evidence("first_non_finite_at", s.x[i])
+        .evidence("non_finite_points", count as f64)
+        .message(format!(
+            "{} was {} at {} {} ({count} non-finite point{} in all) but came back finite and training went on.",
+            s.name,
+            s.values[i],
+            s.axis.as_str(),
+            pos(s.x[i]),
+            if count == 1 { "" } else { "s" }
+        ))
+        .advice("Not a divergence: look for the batch or epoch that overflowed (mixed precision, an empty batch); if it recurs, add gradient clipping or a loss scaler.")
 }
 
 /// The non-finite values are in validation only, while training stayed finite: the data, not the optimiser.
@@ -137,10 +190,11 @@ fn explosion(ctx: &Ctx) -> Option<Finding> {
             peak_at = Some((i, x));
         }
     }
-    let (peak_i, peak) = peak_at?;
+    let (peak_i, peak) = peak_at.or_else(|| head.iter().copied().enumerate().rfind(|(_, x)| x.is_finite()))?;
     let end = tail_mean(&s.values, k.max(3));
-    if peak < level || end < final_factor * base {
-        return None;
+    let exploded = peak >= level && end >= final_factor * base;
+    if !exploded {
+        return collapse(ctx, s, base);
     }
     let start_i = first_over.unwrap_or(peak_i);
     Some(
@@ -164,6 +218,57 @@ fn explosion(ctx: &Ctx) -> Option<Finding> {
     )
 }
 
+/// Levels are medians of blocks of 1/this of the points: a basin of 1% of the run counts, a noisy dip does not.
+const LEVEL_BLOCKS: usize = 100;
+/// The level at the end is the median of this last fraction of the points.
+const END_FRAC: f64 = 0.05;
+/// Share of the learned drop (start → lowest level) a collapse must undo.
+const COLLAPSE_UNDONE: f64 = 0.25;
+
+/// The loss learned, then rose far above the best level it had reached and stayed there.
+fn collapse(ctx: &Ctx, s: &Series, base: f64) -> Option<Finding> {
+    let factor = ctx.p("collapse_factor");
+    let n = s.len();
+    let block = (n / LEVEL_BLOCKS).max(1);
+    let (low_i, low) = s
+        .values
+        .chunks(block)
+        .enumerate()
+        .map(|(b, c)| (b * block, median(c)))
+        .filter(|(_, m)| m.is_finite())
+        .min_by(|a, b| a.1.total_cmp(&b.1))?;
+    let end = median(&s.values[n - ((END_FRAC * n as f64) as usize).clamp(3.min(n), n)..]);
+    let undone = if base > low { (end - low) / (base - low) } else { f64::INFINITY };
+    super::trace("divergence", || format!("collapse: low {low} at {low_i}, end {end}, start {base}, undone {undone}"));
+    if !(low > 0.0 && end >= factor * low && undone >= COLLAPSE_UNDONE) {
+        return None;
+    }
+    // The collapse starts where the loss first climbs halfway from its low to where it ended.
+    let half = low + 0.5 * (end - low);
+    let start_i = (low_i..s.len()).find(|&i| s.values[i] >= half || !s.values[i].is_finite()).unwrap_or(low_i);
+    Some(
+        Finding::new("divergence", Severity::Error, Span { axis: s.axis, start: s.x[start_i], end: *s.x.last()? })
+            .confidence(0.8)
+            .series(&s.name)
+            .evidence("lowest_level", low)
+            .evidence("lowest_at", s.x[low_i])
+            .evidence("end_level", end)
+            .evidence("end_over_lowest", end / low)
+            .message(format!(
+                "{} had come down to {} at {} {}, then blew up from {} {} and ended at {} ({}x its best level), never recovering.",
+                s.name,
+                num(low),
+                s.axis.as_str(),
+                pos(s.x[low_i]),
+                s.axis.as_str(),
+                pos(s.x[start_i]),
+                num(end),
+                num(end / low)
+            ))
+            .advice(ADVICE),
+    )
+}
+
 fn implausible(ctx: &Ctx) -> Option<Finding> {
     let v = ctx.view;
     let logs_accuracy = [v.train_metric, v.val_metric].into_iter().flatten().any(|p| is_accuracy(&p.series.name));
@@ -171,7 +276,8 @@ fn implausible(ctx: &Ctx) -> Option<Finding> {
         return None;
     }
     let limit = ctx.p("max_plausible_ce");
-    let s = [v.train_loss, v.val_loss].into_iter().flatten().map(|p| p.series).find(|s| s.values.iter().any(|x| *x > limit))?;
+    // The training loss only: a validation loss that grows huge while training falls is overfitting.
+    let s = [v.train_loss_fine, v.train_loss].into_iter().flatten().map(|p| p.series).find(|s| s.values.iter().any(|x| *x > limit))?;
     let i = s.values.iter().position(|x| *x > limit)?;
     let high = s.values.iter().filter(|x| **x > limit).count();
     Some(

@@ -58,6 +58,9 @@ impl Rule for FlatStart {
     fn summary(&self) -> &'static str {
         "loss flat near its initial value for a while, then a sudden drop (suspect the init)"
     }
+    fn reads(&self) -> &'static str {
+        "the training loss per step (smoothed over a quarter epoch) or per epoch; the learning rate, for a warm-up"
+    }
     fn source(&self) -> &'static str {
         include_str!("flat_start.rs")
     }

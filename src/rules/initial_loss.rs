@@ -45,6 +45,9 @@ impl Rule for InitialLoss {
     fn summary(&self) -> &'static str {
         "first loss far from ln(C) for softmax cross-entropy over C classes"
     }
+    fn reads(&self) -> &'static str {
+        "the first logged training loss, against ln C from `--classes`"
+    }
     fn source(&self) -> &'static str {
         include_str!("initial_loss.rs")
     }
@@ -123,14 +126,17 @@ impl Rule for InitialLoss {
     }
 }
 
-/// The class count whose ln is closest to the loss, when within `tol` relative.
+/// The class count whose ln is closest to the loss, when within `tol` relative and
+/// clear: ln k and ln(k + 1) must lie further apart than the tolerance band, or
+/// every loss above ~2.4 would "match" some k (ln 196 = 5.28, ln 197 = 5.28).
 fn infer_classes(first: f64, tol: f64) -> Option<u32> {
     if first.is_nan() || first <= 0.5 {
         return None;
     }
     let k = first.exp().round().clamp(2.0, f64::from(MAX_INFERRED_CLASSES)) as u32;
     let expected = f64::from(k).ln();
-    ((first - expected).abs() / expected <= tol).then_some(k)
+    let clear = f64::from(k + 1).ln() - expected > 2.0 * tol * expected;
+    (clear && (first - expected).abs() / expected <= tol).then_some(k)
 }
 
 #[cfg(test)]
@@ -142,5 +148,7 @@ mod tests {
         assert_eq!(infer_classes(1.3863, 0.02), Some(4));
         assert_eq!(infer_classes(2.31, 0.02), Some(10));
         assert_eq!(infer_classes(0.9, 0.02), None);
+        // Issue 13: "matches ln(196)" meant nothing: any loss that large is near some ln k.
+        assert_eq!(infer_classes(5.278, 0.02), None);
     }
 }

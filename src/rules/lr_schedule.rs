@@ -51,6 +51,9 @@ impl Rule for LrSchedule {
     fn summary(&self) -> &'static str {
         "(info) which schedule the learning rate follows"
     }
+    fn reads(&self) -> &'static str {
+        "the learning rate"
+    }
     fn source(&self) -> &'static str {
         include_str!("lr_schedule.rs")
     }
@@ -83,7 +86,14 @@ impl Rule for LrSchedule {
             .evidence("initial_lr", pts[0].1)
             .evidence("peak_lr", pts.iter().map(|p| p.1).fold(f64::MIN, f64::max))
             .evidence("final_lr", pts[pts.len() - 1].1)
-            .message(format!("{} follows a {kind} schedule{detail}.", s.name))
+            .message(match kind.strip_suffix("other") {
+                Some(prefix) => format!(
+                    "{} follows {}no standard schedule (none of constant, step, cosine, linear, exponential or inverse-sqrt fits){detail}.",
+                    s.name,
+                    if prefix.is_empty() { String::new() } else { format!("a {prefix}") }
+                ),
+                None => format!("{} follows a {kind} schedule{detail}.", s.name),
+            })
             .advice(if kind.ends_with("constant") {
                 "With SGD+momentum a decaying schedule (step, cosine, linear) usually ends lower than a constant rate; with Adam a constant rate is often fine."
             } else {

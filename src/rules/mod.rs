@@ -10,6 +10,7 @@
 pub mod finding;
 pub mod stats;
 pub mod view;
+pub mod view_reasons;
 
 mod best_epoch;
 mod divergence;
@@ -94,6 +95,8 @@ pub trait Rule: Sync {
     fn id(&self) -> &'static str;
     /// One line for `curvecheck rules`.
     fn summary(&self) -> &'static str;
+    /// Which curves the rule reads, for `explain` and the README's table.
+    fn reads(&self) -> &'static str;
     /// The rule file's source; its `//!` lines are the documentation.
     fn source(&self) -> &'static str;
     fn severity(&self) -> Severity;
@@ -143,11 +146,21 @@ pub fn docs(rule: &dyn Rule) -> String {
 
 /// The rules as a Markdown table: the README's table is this text, checked by a test.
 pub fn markdown_table() -> String {
-    let mut t = crate::report::table::Table::new(&["id", "severity", "what it detects"]);
+    let mut t = crate::report::table::Table::new(&["id", "severity", "what it detects", "what it reads"]);
     for r in REGISTRY {
-        t.push(vec![format!("`{}`", r.id()), r.severity().as_str().to_string(), r.summary().to_string()]);
+        t.push(vec![format!("`{}`", r.id()), r.severity().as_str().to_string(), r.summary().to_string(), r.reads().to_string()]);
     }
     t.to_markdown()
+}
+
+/// Prints a rule's intermediate numbers to stderr when `CURVECHECK_TRACE` names the rule
+/// (or is `all`): for reading why a rule did or did not fire on a log.
+pub(crate) fn trace(rule: &str, what: impl FnOnce() -> String) {
+    if let Ok(want) = std::env::var("CURVECHECK_TRACE") {
+        if want == "all" || want.split(',').any(|w| w == rule) {
+            eprintln!("trace {rule}: {}", what());
+        }
+    }
 }
 
 /// Runs every rule over a run. Findings come worst first; a rule superseded by

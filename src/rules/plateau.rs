@@ -1,9 +1,26 @@
 //! # plateau
 //!
 //! ## What it detects
-//! The training loss fell, then stopped improving for the last part of the
-//! run (`window_frac` of it) while the learning rate stayed where it was
-//! (no decay anywhere; a warm-up is fine).
+//! The training loss fell, then stopped improving for a long stretch while
+//! the learning rate stayed where it was. It reads the training loss per
+//! epoch (or, with few epochs, the smoothed per-step loss), the learning rate
+//! at the same points, and the validation curves:
+//! - a stretch of constant rate (within `lr_drop_tol` of its value; a
+//!   warm-up or a decay ends it) at least `window_frac` of the run long;
+//! - over the last `window_frac` of the run inside that stretch, the loss
+//!   improved by less than `stall_rel` (and rose by less than `stall_rise`),
+//!   after having learned (its level is at most `learned_frac` of the initial
+//!   loss, and above `min_level_frac` of it: a loss at ~0 gains nothing from
+//!   a decay);
+//! - validation is not still improving over that window;
+//! - when the rate was cut after the stall, the cut helped (the loss fell
+//!   `stall_rel` below the plateau afterwards): a cut that changed nothing
+//!   says the rate was not what held the loss (see `underfitting`).
+//!
+//! The stall may end before the run does (the rate was cut late): the span
+//! is where it shows. Without a logged learning rate the rule can only say
+//! the loss stalled at the end (an info). Never fires while the rate is still
+//! warming up or already decaying.
 //!
 //! ## Why it matters
 //! At a constant rate, SGD bounces around in a basin it cannot descend
@@ -40,7 +57,7 @@ const PARAMS: &[Param] = &[
         doc: "the plateau level is at most this fraction of the initial loss (the run did learn)",
     },
     Param { name: "min_level_frac", default: 0.02, doc: "…and at least this fraction (a loss converged to ~0 gains nothing from decay)" },
-    Param { name: "lr_drop_tol", default: 0.95, doc: "the LR counts as decayed once it falls below this fraction of its running maximum" },
+    Param { name: "lr_drop_tol", default: 0.95, doc: "the rate counts as constant while it stays within 1 minus this of its value (5%)" },
 ];
 
 /// Fewest points of loss the window must hold.
@@ -56,6 +73,9 @@ impl Rule for Plateau {
     }
     fn summary(&self) -> &'static str {
         "loss stopped improving while the learning rate stayed constant (decay it)"
+    }
+    fn reads(&self) -> &'static str {
+        "the training loss per epoch (or smoothed per step), the learning rate at the same points, the validation curves"
     }
     fn source(&self) -> &'static str {
         include_str!("plateau.rs")
@@ -89,6 +109,63 @@ pub(crate) fn loss_curve<'a>(ctx: &Ctx<'a>) -> Option<(Axis, &'a [f64], Vec<f64>
     Some((s.axis, &s.x, sma_centered(&s.values, w), s.name.clone()))
 }
 
+/// The learning rate at each point of the loss curve: the table's column, or the last logged value at each x.
+fn lr_at(ctx: &Ctx, x: &[f64], from_table: bool) -> Option<Vec<f64>> {
+    let v = ctx.view;
+    if from_table {
+        return v.table.lr.clone();
+    }
+    let lr = v.lr?.series;
+    (lr.axis == v.fine_loss()?.axis).then(|| crate::rules::view::align_last(x, &lr.x, &lr.values))
+}
+
+/// Index ranges `[a, b]` where the rate stays within `tol` of where the stretch began.
+fn constant_stretches(lr: &[f64], tol: f64) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < lr.len() {
+        if !(lr[i].is_finite() && lr[i] > 0.0) {
+            i += 1;
+            continue;
+        }
+        let r = lr[i];
+        let mut j = i;
+        while j + 1 < lr.len() && lr[j + 1].is_finite() && (lr[j + 1] - r).abs() <= (1.0 - tol) * r {
+            j += 1;
+        }
+        out.push((i, j));
+        i = j + 1;
+    }
+    out
+}
+
+/// Relative improvement of `y` from the first half of a window to the second (positive = fell).
+fn improvement(y: &[f64]) -> f64 {
+    let half = y.len() / 2;
+    let (early, late) = (mean(&y[..half]), mean(&y[half..]));
+    (early - late) / early
+}
+
+/// Whether a validation curve still improved clearly across the window `[a, b]` (rows of the table).
+fn validation_improving(ctx: &Ctx, a: usize, b: usize) -> bool {
+    let t = &ctx.view.table;
+    let lower = t.metric_lower_is_better;
+    let curves = [
+        t.val_loss.as_ref().map(|l| l.iter().map(|x| -x).collect::<Vec<f64>>()),
+        t.val_metric.as_ref().map(|m| crate::rules::stats::oriented(m, lower)),
+    ];
+    curves.into_iter().flatten().any(|y| {
+        let (a, b) = (a.min(y.len()), (b + 1).min(y.len()));
+        if b < a + 4 {
+            return false;
+        }
+        let w = &y[a..b];
+        let gain = crate::rules::stats::theil_sen(&t.x[a..b], w) * (t.x[b - 1] - t.x[a]);
+        let scale = w.iter().map(|v| v.abs()).fold(0.0, f64::max);
+        gain > 2.0 * crate::rules::stats::noise_sd(w) && gain > ctx.p("stall_rel") * scale
+    })
+}
+
 fn detect(ctx: &Ctx) -> Option<Finding> {
     let v = ctx.view;
     let (axis, x, y, name) = loss_curve(ctx)?;
@@ -96,49 +173,63 @@ fn detect(ctx: &Ctx) -> Option<Finding> {
     if n < MIN_TABLE_ROWS || y.iter().any(|v| !v.is_finite()) {
         return None;
     }
+    let from_table =
+        v.table.train_loss.as_ref().is_some_and(|tl| tl.len() == n && v.table.x.len() == n && std::ptr::eq(x.as_ptr(), v.table.x.as_ptr()));
     let (x0, x1) = (x[0], x[n - 1]);
-    let w_start = x1 - ctx.p("window_frac") * (x1 - x0);
-    let ws = x.partition_point(|&xi| xi < w_start).min(n - MIN_WINDOW_POINTS);
-    let window = &y[ws..];
-    let half = window.len() / 2;
-    let (early, late) = (mean(&window[..half]), mean(&window[half..]));
-    let improvement = (early - late) / early;
-    let level = mean(&window[window.len() * 2 / 3..]);
+    let run_len = x1 - x0;
+    let window_len = ctx.p("window_frac") * run_len;
     let initial = v.initial_loss().unwrap_or(y[0]).max(y[0]);
-    if !(improvement < ctx.p("stall_rel") && improvement > -ctx.p("stall_rise")) {
-        return None;
-    }
-    if level > ctx.p("learned_frac") * initial || level < ctx.p("min_level_frac") * initial {
-        return None;
-    }
-    let lr_state = lr_constant(ctx);
-    if lr_state == Some(false) {
-        return None;
-    }
-    let sm = sma_centered(&y, 3);
+    // Candidate windows: the end of the run when the rate is unknown, else the end of each long constant stretch.
+    let lr = lr_at(ctx, x, from_table);
+    let windows: Vec<(usize, usize)> = match lr.as_ref() {
+        None => vec![(x.partition_point(|&xi| xi < x1 - window_len).min(n - MIN_WINDOW_POINTS), n - 1)],
+        Some(lr) => constant_stretches(lr, ctx.p("lr_drop_tol"))
+            .into_iter()
+            .filter(|&(a, b)| x[b] - x[a] >= window_len * 0.999)
+            .map(|(a, b)| (x.partition_point(|&xi| xi < x[b] - window_len).max(a), b))
+            .filter(|&(a, b)| b + 1 >= a + MIN_WINDOW_POINTS)
+            .collect(),
+    };
+    super::trace("plateau", || format!("windows {windows:?}"));
+    let (ws, we, imp, level) = windows.into_iter().find_map(|(a, b)| {
+        let window = &y[a..=b];
+        let imp = improvement(window);
+        let level = mean(&window[window.len() * 2 / 3..]);
+        super::trace("plateau", || format!("window {}–{}: improvement {imp}, level {level} (initial {initial})", x[a], x[b]));
+        let stalled = imp < ctx.p("stall_rel") && imp > -ctx.p("stall_rise");
+        // A decay that came after the stall and changed nothing says the rate was not what held it.
+        let decay_tried = b + 1 < n && {
+            let after = mean(&y[b + 1..]);
+            (level - after) / level < ctx.p("stall_rel")
+        };
+        let learned = level <= ctx.p("learned_frac") * initial && level >= ctx.p("min_level_frac") * initial;
+        (stalled && learned && !decay_tried && !(from_table && validation_improving(ctx, a, b))).then_some((a, b, imp, level))
+    })?;
+    let sm = sma_centered(&y[..=we], 3);
     let start_band = level * (1.0 + ctx.p("stall_rise"));
     let start = sm.iter().position(|v| *v <= start_band).unwrap_or(ws).min(ws);
-    let (severity, confidence, lr_note) = match lr_state {
-        Some(_) => (
-            Severity::Warning,
-            (0.6 + (ctx.p("stall_rel") - improvement.max(0.0)) * 3.0).min(0.9),
-            "while the learning rate stayed constant",
-        ),
+    let (severity, confidence, lr_note) = match lr {
+        Some(_) => {
+            (Severity::Warning, (0.6 + (ctx.p("stall_rel") - imp.max(0.0)) * 3.0).min(0.9), "while the learning rate stayed constant")
+        }
         None => (Severity::Info, 0.4, "(the learning rate is not logged, so whether it was constant is unknown)"),
     };
-    let mut f = Finding::new("plateau", severity, Span { axis, start: x[start], end: x1 })
+    let until =
+        if we + 1 < n { format!(" until {} {} (where the rate finally changed)", axis.as_str(), pos(x[we])) } else { String::new() };
+    let mut f = Finding::new("plateau", severity, Span { axis, start: x[start], end: x[we] })
         .confidence(confidence)
         .series(&name)
         .evidence("plateau_level", level)
         .evidence("initial_loss", initial)
         .evidence("window_start", x[ws])
-        .evidence("window_improvement", improvement)
+        .evidence("window_end", x[we])
+        .evidence("window_improvement", imp)
         .message(format!(
-            "{name} has hovered around {} since {} {} (it improved {:.1}% over the last {:.0}% of the run) {lr_note}.",
+            "{name} hovered around {} from {} {}{until} (it improved {:.1}% over the last {:.0}% of the run there) {lr_note}.",
             num(level),
             axis.as_str(),
             pos(x[start]),
-            improvement * 100.0,
+            imp * 100.0,
             ctx.p("window_frac") * 100.0
         ))
         .advice(format!(
@@ -150,18 +241,4 @@ fn detect(ctx: &Ctx) -> Option<Finding> {
         f = f.series(&lr.series.name);
     }
     Some(f)
-}
-
-/// `Some(true)` if the LR never decayed (a warm-up is allowed), `Some(false)` if it did, `None` if not logged.
-fn lr_constant(ctx: &Ctx) -> Option<bool> {
-    let lr = ctx.view.lr?.series;
-    let tol = ctx.p("lr_drop_tol");
-    let mut max = f64::NEG_INFINITY;
-    for &v in lr.values.iter().filter(|v| v.is_finite()) {
-        if v < tol * max {
-            return Some(false);
-        }
-        max = max.max(v);
-    }
-    Some(max.is_finite())
 }

@@ -1,11 +1,22 @@
 //! # premature-decay
 //!
 //! ## What it detects
-//! A step decay of the learning rate (to at most `drop_ratio` of its value,
-//! after at least one epoch at a constant rate) that came while the training
-//! loss was still clearly falling (its Theil–Sen trend over up to four epochs
-//! at the old rate), after which progress stalled: the
-//! per-epoch fall after the decay is at most `slope_ratio` of the fall before.
+//! A step decay of the learning rate that came while the training loss was
+//! still clearly falling, after which progress stalled. It reads the
+//! learning rate and the training loss per epoch, or, when a run has too few
+//! evaluations for that (Detectron2, an iteration axis), per logged step:
+//! - a step: the rate drops to at most `drop_ratio` of its previous value
+//!   between two logged points (after a constant stretch or at the end of a
+//!   warm-up alike);
+//! - before it the loss was still falling: per epoch, by `fall_before` in the
+//!   epoch before (Theil–Sen trend over up to four epochs at the old rate) and
+//!   `fall_before_abs` of the first epoch's loss; per step, by `fall_before`
+//!   over a stretch before the decay as long as the stretch after it;
+//! - after it the loss stalled: its pace is at most `slope_ratio` of the pace
+//!   before.
+//!
+//! Never fires on a cut that came after the validation loss had stopped
+//! improving (ReduceLROnPlateau does exactly that, and is right to).
 //!
 //! ## Why it matters
 //! The lecture's third curve: decaying too early freezes the model where it
@@ -50,6 +61,9 @@ impl Rule for PrematureDecay {
     fn summary(&self) -> &'static str {
         "an LR drop came while the loss was still clearly falling, and progress stalled after it"
     }
+    fn reads(&self) -> &'static str {
+        "the learning rate and training loss per epoch, or per logged step when evaluations are few; the validation loss"
+    }
     fn source(&self) -> &'static str {
         include_str!("premature_decay.rs")
     }
@@ -69,6 +83,70 @@ impl Rule for PrematureDecay {
 }
 
 fn detect(ctx: &Ctx) -> Option<Finding> {
+    per_epoch(ctx).or_else(|| per_step(ctx))
+}
+
+/// A run with too few evaluations for rows per epoch: the per-step loss and rate.
+fn per_step(ctx: &Ctx) -> Option<Finding> {
+    let v = ctx.view;
+    let min_after = ctx.p("min_after").max(1.0) as usize;
+    if v.table.len() >= 3 + min_after {
+        return None;
+    }
+    let s = v.fine_loss()?;
+    let lr_s = v.lr?.series;
+    if lr_s.axis != s.axis || s.values.iter().any(|x| !x.is_finite()) {
+        return None;
+    }
+    let lr = crate::rules::view::align_last(&s.x, &lr_s.x, &lr_s.values);
+    let n = s.len();
+    let d = (1..n).find(|&i| lr[i].is_finite() && lr[i - 1].is_finite() && lr[i - 1] > 0.0 && lr[i] <= ctx.p("drop_ratio") * lr[i - 1])?;
+    let (x, y) = (&s.x[..], &s.values[..]);
+    // Compare like with like: a stretch before the decay as long as the one after it.
+    let after_len = x[n - 1] - x[d];
+    let b0 = x.partition_point(|&xi| xi < x[d] - after_len);
+    if n - d < min_after.max(4) || d - b0 < 4 {
+        return None;
+    }
+    let slope_before = -theil_sen(&x[b0..d], &y[b0..d]);
+    let slope_after = -theil_sen(&x[d..], &y[d..]);
+    let fall_rel = slope_before * (x[d - 1] - x[b0]) / y[b0];
+    let ratio = slope_after / slope_before;
+    super::trace("premature-decay", || format!("per step: decay at {}, fall before {fall_rel}, slope ratio {ratio}", x[d]));
+    if fall_rel < ctx.p("fall_before") || ratio > ctx.p("slope_ratio") {
+        return None;
+    }
+    let (prev, cur) = (lr[d - 1], lr[d]);
+    let axis = s.axis;
+    Some(
+        Finding::new("premature-decay", Severity::Warning, Span { axis, start: x[d], end: x[n - 1] })
+            .confidence((0.9 - ratio.max(0.0)).clamp(0.5, 0.9))
+            .series(&s.name)
+            .series(&lr_s.name)
+            .evidence("decay_at", x[d])
+            .evidence("lr_before", prev)
+            .evidence("lr_after", cur)
+            .evidence("fall_before_rel", fall_rel)
+            .evidence("slope_before", slope_before)
+            .evidence("slope_after", slope_after)
+            .evidence("slope_ratio", ratio)
+            .message(format!(
+                "the learning rate dropped from {} to {} at {} {} while {} was still falling ({:.0}% over the {} {}s before); afterwards it moved at {:.0}% of that pace.",
+                num(prev),
+                num(cur),
+                axis.as_str(),
+                pos(x[d]),
+                s.name,
+                fall_rel * 100.0,
+                pos(x[d - 1] - x[b0]),
+                axis.as_str(),
+                ratio.max(0.0) * 100.0
+            ))
+            .advice(format!("Decay later: keep {} until the loss flattens (it was still dropping at {} {}), or let ReduceLROnPlateau decide when.", num(prev), axis.as_str(), pos(x[d]))),
+    )
+}
+
+fn per_epoch(ctx: &Ctx) -> Option<Finding> {
     let v = ctx.view;
     let t = &v.table;
     let axis = t.axis?;
@@ -78,10 +156,23 @@ fn detect(ctx: &Ctx) -> Option<Finding> {
     if n < 3 + min_after || loss.iter().any(|v| !v.is_finite()) {
         return None;
     }
+    // A cut after the validation loss stopped improving (ReduceLROnPlateau) is not premature.
+    let val_stalled_before = |d: usize| {
+        t.val_loss.as_ref().is_some_and(|vl| {
+            let k = PRE_DECAY_ROWS.min(d.saturating_sub(1));
+            let before = vl[..d - k].iter().copied().filter(|v| v.is_finite()).fold(f64::INFINITY, f64::min);
+            let recent = vl[d - k..d].iter().copied().filter(|v| v.is_finite()).fold(f64::INFINITY, f64::min);
+            k > 0 && recent >= before
+        })
+    };
     let same = |a: f64, b: f64| (a - b).abs() <= SAME_RATE * a.abs().max(b.abs());
     for d in 2..n - min_after {
         let (before, prev, cur) = (lr[d - 2], lr[d - 1], lr[d]);
-        if !(cur.is_finite() && prev.is_finite() && prev > 0.0) || cur > ctx.p("drop_ratio") * prev || !same(before, prev) {
+        if !(cur.is_finite() && prev.is_finite() && prev > 0.0)
+            || cur > ctx.p("drop_ratio") * prev
+            || !same(before, prev)
+            || val_stalled_before(d)
+        {
             continue;
         }
         // The pre-decay trend over up to PRE_DECAY_ROWS rows at the old rate, robust to one noisy epoch.

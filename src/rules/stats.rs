@@ -42,6 +42,25 @@ pub fn theil_sen(x: &[f64], y: &[f64]) -> f64 {
     median(&slopes)
 }
 
+/// The noise of a curve around its trend: the robust standard deviation of its
+/// point-to-point differences, `1.4826 · median|Δ| / √2` (differencing removes a
+/// slow trend; the MAD ignores the few large steps of a real change). NaN for
+/// fewer than 3 finite points.
+///
+/// ```
+/// use curvecheck::rules::stats::noise_sd;
+/// let sd = noise_sd(&[1.0, 0.9, 0.8, 0.7, 0.6]);
+/// assert!((sd - 0.1 * 1.4826 / 2f64.sqrt()).abs() < 1e-12);
+/// ```
+pub fn noise_sd(v: &[f64]) -> f64 {
+    let finite: Vec<f64> = v.iter().copied().filter(|x| x.is_finite()).collect();
+    if finite.len() < 3 {
+        return f64::NAN;
+    }
+    let mut d: Vec<f64> = finite.windows(2).map(|w| (w[1] - w[0]).abs()).collect();
+    1.4826 * median_in_place(&mut d) / std::f64::consts::SQRT_2
+}
+
 /// Mean of the last `k` finite values.
 pub fn tail_mean(v: &[f64], k: usize) -> f64 {
     // Read from the end, then put back in order: a long series is not copied.

@@ -1,12 +1,23 @@
 //! # unstable-loss
 //!
 //! ## What it detects
-//! Spikes in the per-step training loss far above the noise around its trend:
-//! points more than `spike_z` robust standard deviations (1.4826 × MAD of the
-//! residuals) above a centred moving average, and at least `spike_rel` above
-//! it in relative terms, happening `min_spikes` times or more. On runs longer
-//! than a million steps the MAD is taken over an evenly spaced million of the
-//! residuals (a noise level needs no more; every point is still checked for spikes).
+//! Spikes in the per-step training loss far above the local noise of its
+//! trend. It reads the loss on a log scale (a minibatch loss is noisy in
+//! proportion to its level: 0.009 against 0.002 late in a run is as ordinary
+//! as 1.2 against 0.3 early on): a point is a spike when it lies more than
+//! `spike_z` robust standard deviations (of the log-loss's point-to-point
+//! changes in its own stretch of the run, one trend window long) above the mean
+//! log-loss of the trend window before it (the recent past, so a jump that
+//! lasts does not lift its own trend), and at least `spike_rel` above it in
+//! relative terms. Spikes matter when they are repeated (`min_spikes` or more, at
+//! separate places) or when one is not recovered from (the loss stays
+//! `spike_rel` above the trend for the next `recovery` points).
+//!
+//! Never fires on minibatch noise, however heavy-tailed, that the next points
+//! recover from unless it recurs; on a loss near zero whose noise is
+//! proportional to it; on the fast early descent (a trailing trend sits above
+//! a falling loss). Losses that are zero or negative somewhere (GAN, ELBO) are
+//! not read.
 //!
 //! ## Why it matters
 //! Minibatch losses are noisy, and that is fine; repeated spikes well outside
@@ -25,34 +36,33 @@
 //! ## Options
 
 use super::finding::{num, pos};
-use super::stats::median_in_place;
+use super::stats::{median_in_place, noise_sd};
 use super::{Ctx, Finding, Param, Rule, Severity, Span};
-use crate::smooth::SmaCentered;
 
 pub struct UnstableLoss;
 
 const PARAMS: &[Param] = &[
-    Param { name: "spike_z", default: 8.0, doc: "a spike is this many robust standard deviations above the trend" },
+    Param { name: "spike_z", default: 8.0, doc: "a spike is this many local robust standard deviations above the trend (log scale)" },
     Param { name: "spike_rel", default: 0.5, doc: "…and this fraction above the trend's value" },
-    Param { name: "min_spikes", default: 3.0, doc: "fewest spikes that make the loss unstable" },
+    Param { name: "min_spikes", default: 3.0, doc: "fewest separate spikes that make the loss unstable" },
+    Param { name: "recovery", default: 5.0, doc: "…or one spike after which the loss stays high for this many points" },
     Param { name: "window_frac", default: 0.02, doc: "trend window, as a fraction of the points (at least 5)" },
 ];
 
 /// Spike detection needs enough points for the noise estimate to mean something.
 const MIN_POINTS: usize = 50;
-/// Residuals the noise level (MAD) is taken from, at most; longer runs are sampled evenly.
-const MAD_SAMPLE: usize = 1_000_000;
-/// Points above the trend kept from the one pass; beyond this many, a second pass finds the spikes.
-const MAX_ABOVE_TREND: usize = 1_000_000;
-/// Consistency constant that turns a MAD into a standard deviation for normal noise.
-const MAD_TO_SD: f64 = 1.4826;
+/// A trend needs at least this many earlier points.
+const MIN_TREND_POINTS: usize = 5;
 
 impl Rule for UnstableLoss {
     fn id(&self) -> &'static str {
         "unstable-loss"
     }
     fn summary(&self) -> &'static str {
-        "spikes in the loss well above the noise of its trend"
+        "repeated spikes (or one not recovered from) far above the loss's local noise"
+    }
+    fn reads(&self) -> &'static str {
+        "the per-step training loss, on a log scale"
     }
     fn source(&self) -> &'static str {
         include_str!("unstable_loss.rs")
@@ -77,28 +87,39 @@ impl Rule for UnstableLoss {
             return vec![];
         }
         let w = ((n as f64 * ctx.p("window_frac")) as usize).max(5) | 1;
-        let Some((spikes, sd)) = find_spikes(&s.values, w, ctx.p("spike_z"), ctx.p("spike_rel"), MAX_ABOVE_TREND) else {
+        let recovery = ctx.p("recovery").max(1.0) as usize;
+        let Some(found) = find_spikes(&s.values, w, ctx.p("spike_z"), ctx.p("spike_rel"), recovery) else {
             return vec![];
         };
-        if (spikes.len() as f64) < ctx.p("min_spikes") {
+        super::trace("unstable-loss", || {
+            format!("{} spikes, {} not recovered, typical log sd {}", found.spikes.len(), found.unrecovered, found.typical_sd)
+        });
+        if (found.spikes.len() as f64) < ctx.p("min_spikes") && found.unrecovered == 0 {
             return vec![];
         }
+        let spikes = &found.spikes;
         let ratio = |&(i, t): &(usize, f64)| s.values[i] / t.abs().max(f64::MIN_POSITIVE);
         let (worst, trend_there) = spikes.iter().copied().max_by(|a, b| ratio(a).total_cmp(&ratio(b))).unwrap_or(spikes[0]);
         let (first, last) = (spikes[0].0, spikes[spikes.len() - 1].0);
+        let unrecovered = if found.unrecovered > 0 {
+            format!("; after {} of them the loss stayed high for {recovery}+ points", found.unrecovered)
+        } else {
+            String::new()
+        };
         vec![Finding::new("unstable-loss", Severity::Warning, Span { axis: s.axis, start: s.x[first], end: s.x[last] })
-            .confidence((0.5 + 0.05 * spikes.len() as f64).min(0.9))
+            .confidence((0.5 + 0.05 * spikes.len() as f64 + 0.2 * found.unrecovered as f64).min(0.9))
             .series(&s.name)
             .evidence("spikes", spikes.len() as f64)
-            .evidence("noise_sd", sd)
+            .evidence("not_recovered", found.unrecovered as f64)
+            .evidence("noise_log_sd", found.typical_sd)
             .evidence("worst_spike_at", s.x[worst])
             .evidence("worst_spike_value", s.values[worst])
             .evidence("trend_there", trend_there)
             .message(format!(
-                "{} spiked {} times far above its trend (noise sd {}); worst at {} {}: {} against a trend of {}.",
+                "{} spiked {} times far above its local noise (typical ±{:.0}%); worst at {} {}: {} against a trend of {}{unrecovered}.",
                 s.name,
                 spikes.len(),
-                num(sd),
+                (found.typical_sd.exp() - 1.0) * 100.0,
                 s.axis.as_str(),
                 pos(s.x[worst]),
                 num(s.values[worst]),
@@ -108,58 +129,71 @@ impl Rule for UnstableLoss {
     }
 }
 
-/// The spikes of `values` around its centred moving average of `window` points,
-/// as (index, trend there), and the noise level (robust sd of the residuals);
-/// `None` when the noise level is zero or unknown.
-///
-/// One streamed pass over the trend, no n-point buffer: it keeps the evenly
-/// sampled residuals for the noise level, and every point above the trend in
-/// relative terms (few are), which the noise level then filters. Only when more
-/// than `max_above` points are above the trend does a second pass find the spikes.
-fn find_spikes(values: &[f64], window: usize, z: f64, rel: f64, max_above: usize) -> Option<(Vec<(usize, f64)>, f64)> {
-    let residuals = || values.iter().zip(SmaCentered::new(values, window)).map(|(&v, t)| (v, t, v - t));
-    let above_trend = |v: f64, t: f64, r: f64| r.is_finite() && v > (1.0 + rel) * t.abs();
-    let every = values.len().div_ceil(MAD_SAMPLE).max(1);
-    let mut abs: Vec<f64> = Vec::with_capacity(values.len().div_ceil(every));
-    // (index, trend there, residual) of every point above the trend.
-    let mut above: Vec<(usize, f64, f64)> = Vec::new();
-    let mut overflow = false;
-    let mut until_sample = 0;
-    for (i, (v, t, r)) in residuals().enumerate() {
-        if until_sample == 0 {
-            until_sample = every;
-            if r.is_finite() {
-                abs.push(r.abs());
-            }
-        }
-        until_sample -= 1;
-        if above_trend(v, t, r) {
-            overflow |= above.len() == max_above;
-            if !overflow {
-                above.push((i, t, r));
-            }
-        }
-    }
-    let sd = MAD_TO_SD * median_in_place(&mut abs);
-    if !(sd.is_finite() && sd > 0.0) {
+/// What [`find_spikes`] found: spikes as (index, trend there), how many were not recovered from,
+/// and the median local noise (sd of the log-loss).
+#[derive(Debug, PartialEq)]
+struct Spikes {
+    spikes: Vec<(usize, f64)>,
+    unrecovered: usize,
+    typical_sd: f64,
+}
+
+/// The spikes of a positive loss above the mean of its recent past (log-loss, the `window`
+/// points before, with earlier spikes replaced by their trend so one spike does not lift the next
+/// points' trend), judged against the noise of its stretch of `window` points (robust sd of the
+/// point-to-point changes, which a lone spike barely moves); `None` when the loss is not positive
+/// everywhere or has no noise. Consecutive spike points are one spike.
+fn find_spikes(values: &[f64], window: usize, z: f64, rel: f64, recovery: usize) -> Option<Spikes> {
+    if values.iter().any(|v| v.is_finite() && *v <= 0.0) {
         return None;
     }
-    let spikes = if overflow {
-        residuals().enumerate().filter(|&(_, (v, t, r))| above_trend(v, t, r) && r > z * sd).map(|(i, (_, t, _))| (i, t)).collect()
-    } else {
-        above.into_iter().filter(|&(_, _, r)| r > z * sd).map(|(i, t, _)| (i, t)).collect()
-    };
-    Some((spikes, sd))
+    let window = window.max(MIN_TREND_POINTS);
+    let logs: Vec<f64> = values.iter().map(|v| v.ln()).collect();
+    let min_jump = (1.0 + rel).ln();
+    let sds: Vec<f64> = logs.chunks(window).map(noise_sd).collect();
+    let (mut spikes, mut unrecovered) = (Vec::new(), 0usize);
+    // The trend's input: the log-loss with spikes replaced by the trend they broke from.
+    let mut cleaned: Vec<f64> = Vec::with_capacity(logs.len());
+    let (mut sum, mut count) = (0.0, 0usize);
+    let mut in_spike = false;
+    for (i, &l) in logs.iter().enumerate() {
+        let trend = if count >= MIN_TREND_POINTS { sum / count as f64 } else { f64::NAN };
+        let sd = sds[i / window];
+        let is_spike = trend.is_finite() && sd.is_finite() && sd > 0.0 && l - trend > (z * sd).max(min_jump);
+        if is_spike && !in_spike {
+            spikes.push((i, trend.exp()));
+            let after = &logs[(i + 1).min(logs.len())..(i + 1 + recovery).min(logs.len())];
+            if after.len() == recovery && after.iter().all(|a| a - trend > min_jump) {
+                unrecovered += 1;
+            }
+        }
+        in_spike = is_spike;
+        let kept = if is_spike { trend } else { l };
+        cleaned.push(kept);
+        if kept.is_finite() {
+            sum += kept;
+            count += 1;
+        }
+        if i >= window && cleaned[i - window].is_finite() {
+            sum -= cleaned[i - window];
+            count -= 1;
+        }
+    }
+    let mut finite_sds: Vec<f64> = sds.into_iter().filter(|s| s.is_finite() && *s > 0.0).collect();
+    if finite_sds.is_empty() {
+        return None;
+    }
+    let typical_sd = median_in_place(&mut finite_sds);
+    Some(Spikes { spikes, unrecovered, typical_sd })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    /// The second pass taken when too many points sit above the trend finds the same spikes as the one pass.
+    /// A noisy loss (deterministic) with a spike every 97 points: each planted spike is one spike.
     #[test]
-    fn overflowing_the_kept_points_finds_the_same_spikes() {
-        // A noisy loss (deterministic) with a spike every 97 points.
+    fn every_planted_spike_is_found_once() {
         let values: Vec<f64> = (0..5000)
             .map(|i| {
                 let noise = ((i * 7919) % 101) as f64 / 1000.0;
@@ -170,10 +204,27 @@ mod tests {
                 }
             })
             .collect();
-        let one_pass = find_spikes(&values, 101, 8.0, 0.5, MAX_ABOVE_TREND).unwrap();
-        assert_eq!(one_pass.0.len(), 52, "every planted spike is found");
-        for max_above in [0, 1, 10] {
-            assert_eq!(find_spikes(&values, 101, 8.0, 0.5, max_above).unwrap(), one_pass, "max_above {max_above}");
+        let found = find_spikes(&values, 101, 8.0, 0.5, 5).unwrap();
+        // The one at point 0 has no past to stand out from.
+        assert_eq!(found.spikes.len(), 51, "every planted spike is found");
+        assert_eq!(found.unrecovered, 0);
+    }
+
+    /// Issue 13: multiplicative minibatch noise on a loss near zero is not a spike.
+    #[test]
+    fn noise_proportional_to_a_tiny_loss_is_not_a_spike() {
+        let values: Vec<f64> = (0..2000).map(|i| 0.002 * (1.0 + 2.0 * (((i * 7919) % 101) as f64 / 101.0))).collect();
+        assert!(find_spikes(&values, 41, 8.0, 0.5, 5).unwrap().spikes.is_empty());
+    }
+
+    #[test]
+    fn a_jump_that_stays_is_not_recovered_from() {
+        let mut values: Vec<f64> = (0..500).map(|i| 1.0 + 0.01 * ((i * 37 % 11) as f64)).collect();
+        for v in &mut values[300..310] {
+            *v = 5.0;
         }
+        let found = find_spikes(&values, 51, 8.0, 0.5, 5).unwrap();
+        assert_eq!(found.spikes.len(), 1);
+        assert_eq!(found.unrecovered, 1);
     }
 }

@@ -40,6 +40,9 @@ impl Rule for UpdateRatio {
     fn summary(&self) -> &'static str {
         "update/weight ratio far from ~1e-3 (where logged)"
     }
+    fn reads(&self) -> &'static str {
+        "the logged update/weight ratio"
+    }
     fn source(&self) -> &'static str {
         include_str!("update_ratio.rs")
     }

@@ -70,6 +70,8 @@ pub struct EvalTable {
     pub lr: Option<Vec<f64>>,
     /// True when the metric columns are lower-is-better (error, WER).
     pub metric_lower_is_better: bool,
+    /// The validation metric is the run's headline (see [`RunView::new`]); else the validation loss is.
+    pub metric_is_headline: bool,
 }
 
 impl EvalTable {
@@ -128,6 +130,9 @@ fn fast_floor(v: f64) -> i64 {
 struct Levels<'a> {
     run: &'a Run,
     level: Vec<bool>,
+    /// The qualifier of the headline metric's name (`cls` in `cls_val_accuracy`): losses of the
+    /// same model are preferred when one log holds two fits.
+    family: Option<Vec<String>>,
 }
 
 impl<'a> Levels<'a> {
@@ -149,7 +154,7 @@ impl<'a> Levels<'a> {
                 _ => is_epoch_level(s),
             })
             .collect();
-        Levels { run, level }
+        Levels { run, level, family: None }
     }
 
     fn of(&self, s: &Series) -> bool {
@@ -170,6 +175,67 @@ fn is_accuracy_name(name: &str) -> bool {
     !core.is_empty() && core.iter().all(|t| ACCURACY_TOKENS.contains(&t.as_str()))
 }
 
+/// How much of a headline a metric is, lower first: what each community reads
+/// when it says "the" result of a run.
+///
+/// 0. overall detection/pose AP (`mAP50-95(B)`, `mAP_0.5:0.95`, `bbox/AP`, `coco/AP`, `coco/bbox_mAP`);
+/// 1. segmentation overlap (Dice, IoU): beside it, accuracy is pixel accuracy, which the background dominates;
+/// 2. AP at IoU 0.5 (`mAP50(B)`) and plain accuracy / top-1;
+/// 3. other task scores (F1, MCC, AUC, BLEU, ROUGE, WER, …);
+/// 4. anything else;
+/// 5. partial views of a score: precision, recall, AR, AP75, APs/APm/APl, top-5;
+/// 9. one class's AP (`bbox/AP-person`).
+///
+/// ```
+/// use curvecheck::rules::view::metric_rank;
+/// assert!(metric_rank("metrics/mAP50-95(B)") < metric_rank("metrics/mAP50(B)"));
+/// assert!(metric_rank("metrics/mAP50(B)") < metric_rank("metrics/precision(B)"));
+/// assert!(metric_rank("val_dice_coef") < metric_rank("val_accuracy"));
+/// assert!(metric_rank("bbox/AP") < metric_rank("bbox/AP-person"));
+/// ```
+pub fn metric_rank(name: &str) -> usize {
+    if crate::model::role::is_per_class_ap(name) {
+        return 9;
+    }
+    let core: Vec<String> = tokens(name)
+        .into_iter()
+        .filter(|t| !PLACE_TOKENS.contains(&t.as_str()) && !["b", "m", "coco", "bbox", "segm", "keypoints"].contains(&t.as_str()))
+        .collect();
+    let has = |t: &str| core.iter().any(|x| x == t);
+    let ap_like = |t: &String| t == "ap" || t == "map" || t.starts_with("map") || t.starts_with("ap");
+    let is_ap = core.iter().any(ap_like);
+    if is_ap && has("95") {
+        return 0;
+    }
+    if matches!(core.as_slice(), [t] if t == "ap" || t == "map") {
+        return 0;
+    }
+    if has("top5") || has("acc5") {
+        return 5;
+    }
+    if is_ap && (has("map50") || has("ap50") || has("50") || (has("5") && core.len() <= 3)) && !has("75") {
+        return 2;
+    }
+    const PARTIAL: &[&str] =
+        &["precision", "recall", "ar", "ap75", "map75", "aps", "apm", "apl", "sensitivity", "specificity", "75", "l", "s"];
+    if core.iter().any(|t| PARTIAL.contains(&t.as_str())) {
+        return 5;
+    }
+    if core.iter().any(|t| ["dice", "iou", "miou", "jaccard"].contains(&t.as_str())) {
+        return 1;
+    }
+    if core.iter().any(|t| ["acc", "accuracy", "top1", "acc1"].contains(&t.as_str())) {
+        return 2;
+    }
+    const TASK: &[&str] = &[
+        "f1", "mcc", "matthews", "auc", "auroc", "bleu", "rouge", "rouge1", "rouge2", "rougel", "wer", "cer", "em", "exact", "pck", "nme",
+    ];
+    if core.iter().any(|t| TASK.contains(&t.as_str())) {
+        return 3;
+    }
+    4
+}
+
 /// Lower is more canonical: `loss`, `val_loss` score 0; `loss_cls` scores 1.
 fn name_score(name: &str, accuracy_first: bool) -> usize {
     let core: Vec<String> = tokens(name).into_iter().filter(|t| !PLACE_TOKENS.contains(&t.as_str())).collect();
@@ -180,6 +246,20 @@ fn name_score(name: &str, accuracy_first: bool) -> usize {
         [l] if l == "loss" => 0,
         [t, l] if t == "total" && l == "loss" => 0,
         _ => core.len() + 1,
+    }
+}
+
+/// The tokens of a name that are neither place nor what it measures: `cls_val_loss` → `[cls]`.
+fn qualifier(name: &str) -> Vec<String> {
+    const MEASURE: &[&str] = &["loss", "acc", "accuracy", "top1", "acc1", "categorical", "sparse", "binary", "lr", "learning", "rate"];
+    tokens(name).into_iter().filter(|t| !PLACE_TOKENS.contains(&t.as_str()) && !MEASURE.contains(&t.as_str())).collect()
+}
+
+/// 0 when the series belongs to the headline metric's family (or there is none), 1 otherwise.
+fn family_distance(s: &Series, family: Option<&[String]>) -> usize {
+    match family {
+        Some(f) if !f.is_empty() => usize::from(qualifier(&s.name) != f),
+        _ => 0,
     }
 }
 
@@ -213,7 +293,17 @@ fn pick<'a>(
                 return None;
             }
         }
-        cands.sort_by_key(|s| (!s.preferred, name_score(&s.name, accuracy_first), std::cmp::Reverse(s.len())));
+        let chosen = |s: &Series| s.preferred || levels.run.headline.as_deref() == Some(s.name.as_str());
+        cands.sort_by_key(|s| {
+            let headline = if accuracy_first { metric_rank(&s.name) } else { 0 };
+            (
+                !chosen(s),
+                headline,
+                family_distance(s, levels.family.as_deref()),
+                name_score(&s.name, accuracy_first),
+                std::cmp::Reverse(s.len()),
+            )
+        });
         let s = cands[0];
         return Some(Pick { series: s, epoch_level: levels.of(s) });
     }
@@ -222,19 +312,31 @@ fn pick<'a>(
 
 impl<'a> RunView<'a> {
     pub fn new(run: &'a Run) -> Self {
-        let levels = Levels::new(run);
+        let mut levels = Levels::new(run);
         let loss = [Kind::Loss];
         let metric = [Kind::MetricHigher, Kind::MetricLower];
         let val = [Split::Validation, Split::Test];
+        // The headline metric first: a log holding two models' fits (`cls_*`, `reg_*`) is read as the one it scores.
+        let val_metric = pick(&levels, &val, &metric, None, true);
+        if let Some(vm) = val_metric {
+            let q = qualifier(&vm.series.name);
+            let shared = run.series.iter().filter(|s| s.role.kind == Kind::Loss && qualifier(&s.name) == q).count();
+            if !q.is_empty() && shared > 0 {
+                levels.family = Some(q);
+            }
+        }
         let train_loss_fine =
             pick(&levels, &[Split::Train], &loss, Some(false), false).or_else(|| pick(&levels, &[Split::Train], &loss, None, false));
         let train_loss = pick(&levels, &[Split::Train], &loss, Some(true), false).or(train_loss_fine);
         let val_loss = pick(&levels, &val, &loss, None, false);
-        let val_metric = pick(&levels, &val, &metric, None, true);
-        let train_metric = val_metric
-            .and_then(|vm| matching_train_metric(&levels, vm.series))
-            .or_else(|| pick(&levels, &[Split::Train], &metric, Some(true), true))
-            .or_else(|| pick(&levels, &[Split::Train], &metric, None, true));
+        // The training twin of the validation metric (`acc` for `val_acc`); another training metric only when
+        // there is no validation metric (Detectron2's `fast_rcnn/cls_accuracy` is not the twin of `bbox/AP`).
+        let train_metric = match val_metric {
+            Some(vm) => matching_train_metric(&levels, vm.series),
+            None => {
+                pick(&levels, &[Split::Train], &metric, Some(true), true).or_else(|| pick(&levels, &[Split::Train], &metric, None, true))
+            }
+        };
         let lr = pick(&levels, &[Split::Other], &[Kind::LearningRate], Some(false), false)
             .or_else(|| pick(&levels, &[Split::Other], &[Kind::LearningRate], None, false));
         let lr_epoch = pick(&levels, &[Split::Other], &[Kind::LearningRate], Some(true), false);
@@ -251,6 +353,20 @@ impl<'a> RunView<'a> {
             update_ratio,
             table: EvalTable::default(),
         };
+        // A train loss logged at exactly the validation points (a per-epoch tag beside a
+        // per-batch one, both on a step axis) is the one to compare validation with.
+        if let Some(r) = view.val_loss.or(view.val_metric).map(|p| p.series) {
+            let twin = run
+                .series
+                .iter()
+                .filter(|s| {
+                    s.role.split == Split::Train && s.role.kind == Kind::Loss && s.axis == r.axis && s.x == r.x && s.epoch.is_none()
+                })
+                .min_by_key(|s| (family_distance(s, levels.family.as_deref()), name_score(&s.name, false)));
+            if let Some(series) = twin {
+                view.train_loss = Some(Pick { series, epoch_level: true });
+            }
+        }
         view.table = view.build_table();
         view
     }
@@ -261,7 +377,17 @@ impl<'a> RunView<'a> {
             return EvalTable::default();
         };
         let r = reference.series;
-        let on_epoch = r.epochs().is_some();
+        // Evaluations at whole epochs (Keras, Lightning, YOLO) are rows per epoch; evaluations
+        // mid-epoch (Hugging Face's eval every N steps: epoch 1.73) are identified by their step.
+        // Progress epochs (Hugging Face) and a counter that resets (streaming datasets) stay on steps.
+        let on_epoch = match r.epochs() {
+            Some(_) if r.axis == Axis::Epoch => true,
+            Some(e) => {
+                let finite = || e.iter().copied().filter(|v| v.is_finite());
+                !self.run.epoch_is_progress && finite().all(|v| v.fract() == 0.0) && finite().zip(finite().skip(1)).all(|(a, b)| a <= b)
+            }
+            None => false,
+        };
         // Borrowed, not copied: a per-step series of millions of points is aligned in place.
         let key = |s: &'a Series| -> Option<&'a [f64]> {
             if on_epoch {
@@ -284,11 +410,12 @@ impl<'a> RunView<'a> {
             Some(if last { align_last(ref_key, k, &s.values) } else { align_mean(ref_key, k, &s.values) })
         };
         let metric_lower = self.val_metric.or(self.train_metric).is_some_and(|p| p.series.role.kind == Kind::MetricLower);
+        let train_loss = self.train_loss;
         // On a long run the per-step train loss and LR (millions of points each) are aligned side by side.
         let par = crate::parallel::worth_it(self.run);
         let ((train_loss, lr), (val_loss, val_metric, train_metric)) = crate::parallel::join(
             par,
-            || crate::parallel::join(par, || align(self.train_loss, false), || align(self.lr_epoch, true).or_else(|| align(self.lr, true))),
+            || crate::parallel::join(par, || align(train_loss, false), || align(self.lr_epoch, true).or_else(|| align(self.lr, true))),
             || (align(self.val_loss, false), align(self.val_metric, false), align(self.train_metric, false)),
         );
         EvalTable {
@@ -300,7 +427,19 @@ impl<'a> RunView<'a> {
             train_metric,
             lr,
             metric_lower_is_better: metric_lower,
+            metric_is_headline: self.metric_is_headline(),
         }
+    }
+
+    /// Whether the validation metric, not the validation loss, is what the run is judged by:
+    /// the log's writer says so (Hugging Face's best metric), or it is a detection/pose AP
+    /// (Ultralytics, Detectron2 and MMDetection select checkpoints by it), or there is no validation loss.
+    fn metric_is_headline(&self) -> bool {
+        let Some(vm) = self.val_metric else { return false };
+        if let Some(h) = self.run.headline.as_deref() {
+            return h == vm.series.name;
+        }
+        self.val_loss.is_none() || metric_rank(&vm.series.name) == 0
     }
 
     /// The picks and table, detached from the run (see [`ViewParts`]).
@@ -366,6 +505,15 @@ impl<'a> RunView<'a> {
             return None;
         }
         let e = s.epoch.as_ref()?;
+        // An epoch counter that goes back (reset per pass over a streamed dataset) says nothing of epoch length.
+        let mut finite = e.iter().copied().filter(|v| v.is_finite());
+        let mut prev = finite.next()?;
+        for v in finite {
+            if v < prev {
+                return None;
+            }
+            prev = v;
+        }
         let (first, last) = (e.iter().position(|v| v.is_finite())?, e.iter().rposition(|v| v.is_finite())?);
         let de = e[last] - e[first];
         let ds = s.x[last] - s.x[first];

@@ -1,0 +1,186 @@
+//! Console output kept as a log (`nohup.out`, `slurm-1234.out`, a printed
+//! training loop): lines that carry an epoch or step marker and `key: value`
+//! or `key=value` pairs.
+//!
+//! ```text
+//! Epoch 1/200 | Loss: 0.6924
+//! epoch 3 step 200 loss=0.41 lr=0.001
+//! Epoch 3/20
+//! 375/375 - 2s - loss: 0.4100 - accuracy: 0.8700 - val_loss: 0.4500
+//! ```
+//!
+//! A line with pairs but no marker belongs to the epoch announced on the line
+//! just before it when that line held a marker and nothing else (Keras prints
+//! `Epoch 3/20`, then the numbers). Every other line (banners, a traceback, a
+//! closing summary) is counted as skipped, never an error. Progress-bar
+//! carriage returns keep the last state of the line; ANSI colour codes are
+//! dropped. Points are placed at the step when lines carry one, else at the
+//! epoch as printed.
+
+use std::path::Path;
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::builder::SeriesBuilder;
+use super::cells::{parse_cell, Cell};
+use super::detect::strip_bom;
+use super::IngestError;
+use crate::model::{Axis, RepeatedX, Run};
+
+/// `Epoch 3/20`, `epoch: 3`, `epoch=3`, `[Epoch 3]`.
+static EPOCH: LazyLock<Option<Regex>> = LazyLock::new(|| Regex::new(r"(?i)\bepoch\s*[:=]?\s*\[?\s*(\d+)(?:\s*/\s*(\d+))?").ok());
+/// `step 200`, `iter: 200`, `iteration=200/3000`, `global_step 200`.
+static STEP: LazyLock<Option<Regex>> =
+    LazyLock::new(|| Regex::new(r"(?i)\b(?:global_step|step|iteration|iter)\s*[:=]?\s*\[?\s*(\d+)(?:\s*/\s*\d+)?").ok());
+/// `key: number` or `key=number`; the key may hold spaces (`F1 Score`) but starts with a letter.
+static PAIR: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    Regex::new(r"([A-Za-z][\w./()\-]*(?: [A-Za-z][\w./()\-]*)*)\s*[:=]\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?|nan|NaN|inf|-inf)\b")
+        .ok()
+});
+/// ANSI escape sequences (colours, cursor moves).
+static ANSI: LazyLock<Option<Regex>> = LazyLock::new(|| Regex::new(r"\x1b\[[0-9;?]*[A-Za-z]").ok());
+
+/// Lines looked at to decide that a text is a console log.
+const DETECT_LINES: usize = 200;
+
+/// One cleaned line: the last carriage-return segment, without colour codes.
+fn clean(line: &str) -> String {
+    let last = line.trim_end_matches('\r').rsplit('\r').next().unwrap_or(line);
+    match ANSI.as_ref() {
+        Some(re) => re.replace_all(last, "").into_owned(),
+        None => last.to_string(),
+    }
+}
+
+fn is_marker_key(key: &str) -> bool {
+    matches!(key.to_ascii_lowercase().as_str(), "epoch" | "step" | "iter" | "iteration" | "global_step")
+}
+
+/// The `key: number` pairs of a line, markers left out.
+fn pairs(line: &str) -> Vec<(String, f64)> {
+    let Some(re) = PAIR.as_ref() else { return Vec::new() };
+    re.captures_iter(line)
+        .filter_map(|c| {
+            let key = c.get(1)?.as_str().trim();
+            let key = key.rsplit(" - ").next().unwrap_or(key).trim();
+            if is_marker_key(key) {
+                return None;
+            }
+            match parse_cell(c.get(2)?.as_str()) {
+                Cell::Number(v) => Some((key.to_string(), v)),
+                _ => None,
+            }
+        })
+        .collect()
+}
+
+fn marker(re: &LazyLock<Option<Regex>>, line: &str) -> Option<f64> {
+    re.as_ref()?.captures(line)?.get(1)?.as_str().parse().ok()
+}
+
+/// Whether a text reads as a console log: at least two of its first lines carry a marker with numbers.
+pub fn looks_like(text: &str) -> bool {
+    let mut hits = 0;
+    let mut pending_epoch = false;
+    for line in text.lines().filter(|l| !l.trim().is_empty()).take(DETECT_LINES) {
+        let line = clean(line);
+        let has_marker = marker(&EPOCH, &line).is_some() || marker(&STEP, &line).is_some();
+        let has_pairs = !pairs(&line).is_empty();
+        if (has_marker || pending_epoch) && has_pairs {
+            hits += 1;
+        }
+        pending_epoch = has_marker && !has_pairs;
+        if hits >= 2 {
+            return true;
+        }
+    }
+    false
+}
+
+pub fn read(path: &Path, bytes: &[u8]) -> Result<Run, IngestError> {
+    let text = String::from_utf8_lossy(strip_bom(bytes));
+    let mut run = Run::new("", path.display().to_string(), "console-log");
+    let with_steps = text.lines().take(DETECT_LINES * 10).any(|l| marker(&STEP, &clean(l)).is_some());
+    let mut builder = SeriesBuilder::new(RepeatedX::Keep);
+    let mut announced: Option<f64> = None;
+    for (i, raw) in text.lines().enumerate() {
+        if raw.trim().is_empty() {
+            continue;
+        }
+        run.records += 1;
+        let line = clean(raw);
+        let (epoch, step) = (marker(&EPOCH, &line), marker(&STEP, &line));
+        let found = pairs(&line);
+        let epoch_here = epoch.or(if step.is_none() { announced } else { None });
+        announced = if found.is_empty() { epoch } else { None };
+        if found.is_empty() {
+            if epoch.is_none() && step.is_none() {
+                run.skip(format!("line {}", i + 1), "no epoch or step with numbers on this line");
+            }
+            continue;
+        }
+        let (axis, x) = match (with_steps, step, epoch_here) {
+            (true, Some(s), _) => (Axis::Step, s),
+            (false, _, Some(e)) => (Axis::Epoch, e),
+            _ => {
+                run.skip(format!("line {}", i + 1), "numbers without an epoch or step to place them at");
+                continue;
+            }
+        };
+        let epoch_col = if axis == Axis::Step { epoch_here } else { None };
+        for (key, value) in found {
+            builder.push(&key, axis, x, epoch_col, value);
+        }
+    }
+    run.series = builder.finish();
+    if run.series.is_empty() {
+        return Err(IngestError::not_a_log(path, "no line carries an epoch or step marker with numbers (e.g. `Epoch 3/20 - loss: 0.41`)"));
+    }
+    Ok(run)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read_text(text: &str) -> Run {
+        read(Path::new("train.out"), text.as_bytes()).unwrap()
+    }
+
+    #[test]
+    fn a_printed_epoch_loop_is_read_and_its_summary_skipped() {
+        let run = read_text("Epoch 1/3 | Loss: 0.69\nEpoch 2/3 | Loss: 0.60\nEpoch 3/3 | Loss: 0.58\nAccuracy : 0.75\n");
+        let s = run.series_named("Loss").unwrap();
+        assert_eq!(s.values, vec![0.69, 0.60, 0.58]);
+        assert_eq!(*s.x, vec![1.0, 2.0, 3.0]);
+        assert_eq!(run.skipped_count, 1);
+        assert!(run.series_named("Accuracy").is_none());
+    }
+
+    #[test]
+    fn keras_progress_lines_belong_to_the_epoch_announced_before_them() {
+        let text = "Epoch 1/2\n\r 1/10 [=>....] - loss: 0.9\r10/10 [======] - 1s - loss: 0.5000 - accuracy: 0.8000 - val_loss: 0.6000\nEpoch 2/2\n10/10 [======] - 1s - loss: 0.4000 - accuracy: 0.8500 - val_loss: 0.5500\n";
+        let run = read_text(text);
+        assert_eq!(run.series_named("val_loss").unwrap().values, vec![0.6, 0.55]);
+        assert_eq!(run.series_named("loss").unwrap().values, vec![0.5, 0.4]);
+    }
+
+    #[test]
+    fn steps_place_points_when_lines_carry_them() {
+        let run = read_text(
+            "epoch 1 step 100 loss=2.5 lr=0.1\nepoch 1 step 200 loss=2.1 lr=0.1\n\x1b[32mepoch 2 step 300 loss=1.9 lr=0.05\x1b[0m\n",
+        );
+        let s = run.series_named("loss").unwrap();
+        assert_eq!(s.axis, Axis::Step);
+        assert_eq!(*s.x, vec![100.0, 200.0, 300.0]);
+        assert_eq!(s.epoch.as_deref(), Some(&vec![1.0, 1.0, 2.0]));
+    }
+
+    #[test]
+    fn detection_needs_two_lines_with_markers_and_numbers() {
+        assert!(looks_like("Epoch 1/200 | Loss: 0.6924\nEpoch 2/200 | Loss: 0.5995\n"));
+        assert!(!looks_like("epoch,loss\n0,0.5\n1,0.4\n"));
+        assert!(!looks_like("Epoch 1/200 | Loss: 0.6924\nsome text\n"));
+    }
+}
