@@ -187,8 +187,8 @@ impl Client {
     }
 }
 
-/// `https://user:pw@host/x` → (`https://host/x`, `Some(("user", "pw"))`).
-fn split_user(url: &str) -> (String, Option<(String, String)>) {
+/// `https://user:pw@host/x` → (`https://host/x`, `Some(("user", "pw"))`); text without `://` is kept as is.
+pub(super) fn split_user(url: &str) -> (String, Option<(String, String)>) {
     let Some((scheme, rest)) = url.split_once("://") else { return (url.to_string(), None) };
     let host_end = rest.find('/').unwrap_or(rest.len());
     match rest[..host_end].rsplit_once('@') {

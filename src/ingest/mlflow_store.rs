@@ -150,13 +150,7 @@ pub fn utc(ms: i64) -> String {
 
 /// An input as it may be shown: a URL without its `user:password@` part.
 pub fn shown(arg: &Path) -> String {
-    let text = arg.display().to_string();
-    let Some((scheme, rest)) = text.split_once("://") else { return text };
-    let host_end = rest.find('/').unwrap_or(rest.len());
-    match rest[..host_end].rsplit_once('@') {
-        Some((_, host)) => format!("{scheme}://{host}{}", &rest[host_end..]),
-        None => text,
-    }
+    super::mlflow_http::split_user(&arg.display().to_string()).0
 }
 
 /// Where an argument that is not a plain path points.
