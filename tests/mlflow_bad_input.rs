@@ -162,3 +162,55 @@ fn mlflow_colon_without_a_tracking_uri_says_what_to_set() {
     assert_eq!(code, Some(2));
     assert!(err.contains("not 'databricks'"), "{err}");
 }
+
+/// A child process killed when dropped.
+struct Killed(std::process::Child);
+
+impl Drop for Killed {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+const TLS_SERVER: &str = r#"
+import http.server, ssl, sys
+class H(http.server.BaseHTTPRequestHandler):
+    def do_POST(self):
+        self.send_response(200); self.send_header("Content-Type", "application/json"); self.end_headers()
+        self.wfile.write(b'{"experiments": []}')
+    do_GET = do_POST
+srv = http.server.HTTPServer(("127.0.0.1", int(sys.argv[1])), H)
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER); ctx.load_cert_chain(sys.argv[2], sys.argv[3])
+srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
+srv.serve_forever()
+"#;
+
+#[test]
+fn an_https_server_whose_certificate_no_authority_signed_is_refused() {
+    let dir = harness::scratch("bad-tls");
+    let (cert, key) = (dir.join("cert.pem"), dir.join("key.pem"));
+    let made = std::process::Command::new("openssl")
+        .args(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1"])
+        .args(["-addext", "subjectAltName=IP:127.0.0.1", "-keyout"])
+        .arg(&key)
+        .arg("-out")
+        .arg(&cert)
+        .output();
+    if !made.as_ref().is_ok_and(|o| o.status.success()) {
+        eprintln!("skipped: openssl could not make a certificate ({made:?})");
+        return;
+    }
+    let port = harness::free_port();
+    let child = std::process::Command::new("python3").arg("-c").arg(TLS_SERVER).arg(port.to_string()).arg(&cert).arg(&key).spawn().unwrap();
+    let _server = Killed(child);
+    let start = Instant::now();
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(start.elapsed() < Duration::from_secs(20), "the TLS stub did not start");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let url = format!("https://127.0.0.1:{port}");
+    let (code, err) = curvecheck(&["inspect", &url], &[]);
+    assert_eq!(code, Some(2));
+    assert!(err.contains(&url) && err.contains("TLS failed") && err.to_ascii_lowercase().contains("certificate"), "{err}");
+}

@@ -174,6 +174,10 @@ impl Client {
             ureq::Error::Io(io) if io.kind() == std::io::ErrorKind::ConnectionRefused => {
                 "connection refused: no server listens there; start the tracking server (`mlflow server`) or check the port".to_string()
             }
+            // rustls' refusals reach here as I/O errors ("invalid peer certificate: …").
+            ureq::Error::Io(io) if io.to_string().contains("certificate") || io.to_string().contains("handshake") => {
+                format!("TLS failed ({io}); the server's certificate must be valid for its host name and signed by a public authority")
+            }
             ureq::Error::Tls(_) | ureq::Error::Rustls(_) => {
                 format!("TLS failed ({e}); the server's certificate must be valid for its host name and signed by a public authority")
             }
