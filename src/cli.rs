@@ -16,6 +16,14 @@ Examples:
   curvecheck diagnose fixtures/keras-csvlogger/voice-id-speaker250_training.log
   curvecheck diagnose runs/ --format json > findings.json
   curvecheck inspect lightning_logs/version_0/metrics.csv
+  curvecheck diagnose mlflow.db --experiment resnet
+  curvecheck diagnose http://127.0.0.1:5000 --run 3f2a9c
+  MLFLOW_TRACKING_URI=http://mlflow:5000 curvecheck report mlflow: -o report.html
+
+MLflow servers: MLFLOW_TRACKING_TOKEN (bearer) or MLFLOW_TRACKING_USERNAME and
+MLFLOW_TRACKING_PASSWORD (basic) authenticate as MLflow's client does;
+MLFLOW_HTTP_REQUEST_TIMEOUT (seconds, default 30) and MLFLOW_HTTP_REQUEST_MAX_RETRIES
+(default 3, on 429 and 5xx) are honoured.
   curvecheck explain plateau";
 
 /// Reads neural-network training logs, finds what went wrong in the learning
@@ -52,7 +60,10 @@ pub enum Command {
 
 #[derive(Debug, Args)]
 pub struct InputArgs {
-    /// Log files or directories (every log file below a directory is a run).
+    /// Log files or directories (every log file and W&B `run-*/` folder below a
+    /// directory is a run); an MLflow SQLite store (`mlflow.db`, `sqlite:///mlflow.db`),
+    /// a tracking server (`http://127.0.0.1:5000`), or `mlflow:` for wherever
+    /// MLFLOW_TRACKING_URI points.
     #[arg(required = true, value_name = "PATH")]
     pub paths: Vec<PathBuf>,
     /// Read as this format instead of detecting it from the content.
@@ -69,6 +80,12 @@ pub struct InputArgs {
     /// Treat any record or cell that could not be used as an error (exit 2) instead of skipping and reporting it.
     #[arg(long)]
     pub strict: bool,
+    /// MLflow stores and servers: read only this experiment (name or id; repeat for several).
+    #[arg(long, value_name = "NAME")]
+    pub experiment: Vec<String>,
+    /// MLflow stores and servers: read only this run (run id or run name; repeat for several).
+    #[arg(long, value_name = "ID|NAME")]
+    pub run: Vec<String>,
     /// No progress spinner on stderr (it shows only on a terminal, for reads over a second).
     #[arg(long, short)]
     pub quiet: bool,

@@ -52,7 +52,7 @@ fn read_all(input: &InputArgs) -> anyhow::Result<(Vec<Run>, Vec<IngestError>)> {
     let mut runs = Vec::new();
     let mut errors = Vec::new();
     for path in &input.paths {
-        let progress = crate::progress::Progress::start(&format!("reading {}", path.display()), !input.quiet);
+        let progress = crate::progress::Progress::start(&format!("reading {}", ingest::mlflow_store::shown(path)), !input.quiet);
         let mut read = ingest::read_path(path, &opts);
         drop(progress);
         if input.strict {
@@ -157,7 +157,7 @@ fn html_report(args: &WriteArgs) -> anyhow::Result<ExitCode> {
     if reports.is_empty() {
         return Ok(ExitCode::from(EXIT_BAD_INPUT));
     }
-    let inputs: Vec<String> = args.input.paths.iter().map(|p| p.display().to_string()).collect();
+    let inputs: Vec<String> = args.input.paths.iter().map(|p| ingest::mlflow_store::shown(p)).collect();
     let mut meta = format!("curvecheck {} · inputs: {}", env!("CARGO_PKG_VERSION"), inputs.join(", "));
     if let Some(c) = args.rules.classes {
         meta.push_str(&format!(" · --classes {c}"));

@@ -42,6 +42,7 @@ pub fn read_options(input: &InputArgs) -> Result<ReadOptions, String> {
         format: input.input_format,
         roles: input.metrics.iter().map(|m| parse_role(m)).collect::<Result<_, _>>()?,
         skip_corrupt: input.skip_corrupt,
+        mlflow: crate::ingest::mlflow_store::Select { experiments: input.experiment.clone(), runs: input.run.clone() },
     })
 }
 

@@ -1,12 +1,13 @@
 //! Finding the runs below a directory, as `tensorboard --logdir` does: every
 //! log file is a run, a directory of event files is one run (its `train/` and
-//! `validation/` sub-directories are that run's splits), and an MLflow run
-//! directory is one run.
+//! `validation/` sub-directories are that run's splits), an MLflow run
+//! directory is one run, an MLflow SQLite store (`mlflow.db`) holds runs, and
+//! a W&B run folder (`wandb/run-*/`) is the run in its `.wandb` file.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use super::{detect, mlflow, tfevents};
+use super::{detect, mlflow, mlflow_sqlite, tfevents, wandb_run};
 
 /// Something that holds one run (a W&B export holds several).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -38,6 +39,11 @@ pub fn sources(dir: &Path) -> Vec<Source> {
             mlflow_runs.push(d);
             continue;
         }
+        // A W&B run folder is its run file; its logs/ and files/ (debug.log, wandb-summary.json) are not runs.
+        if let Some(f) = wandb_run::run_file(&d) {
+            files.push(f);
+            continue;
+        }
         let Ok(entries) = std::fs::read_dir(&d) else { continue };
         for e in entries.flatten() {
             let p = e.path();
@@ -51,6 +57,7 @@ pub fn sources(dir: &Path) -> Vec<Source> {
                     events.entry(run_dir_of_event_file(&p)).or_default().push(p);
                 }
                 Ok(t) if t.is_file() && detect::looks_like_log_name(&name) => files.push(p),
+                Ok(t) if t.is_file() && mlflow_sqlite::is_store_name(&name) => files.push(p),
                 _ => {}
             }
         }

@@ -16,7 +16,7 @@ use super::IngestError;
 use crate::model::{Axis, RepeatedX, Run};
 
 /// `(step, value, wall time in seconds)` of one metric line.
-type Point = (f64, f64, f64);
+pub(super) type Point = (f64, f64, f64);
 
 /// An MLflow run directory: `meta.yaml` beside a `metrics/` folder.
 pub fn is_run_dir(dir: &Path) -> bool {
@@ -28,7 +28,6 @@ pub fn read(dir: &Path) -> Result<Run, IngestError> {
     let mut run = Run::new("", dir.display().to_string(), "mlflow");
     let files = metric_files(&dir.join("metrics"));
     let params = single_values(&dir.join("params"));
-    let epochs = params.iter().find(|(k, _)| k == "epochs").and_then(|(_, v)| v.trim().parse::<f64>().ok());
     let mut points: Vec<(String, Vec<Point>)> = Vec::new();
     for (key, path) in &files {
         let text = std::fs::read_to_string(path).map_err(|source| IngestError::Io { path: path.display().to_string(), source })?;
@@ -55,10 +54,26 @@ pub fn read(dir: &Path) -> Result<Run, IngestError> {
         }
         points.push((key.clone(), pts));
     }
+    finish(&mut run, &points, &params);
+    run.name = run_name(dir);
+    if run.series.is_empty() {
+        return Err(IngestError::malformed(dir, None, "MLflow run has no metric values"));
+    }
+    Ok(run)
+}
+
+/// Turns each metric's points into series and keeps the params as a note. Shared by
+/// the file store, the SQLite store and the tracking server, so one MLflow run reads
+/// the same wherever it is kept.
+///
+/// Autologging frameworks log once per epoch with `step` = epoch: when the
+/// `epochs` param says N and every step is below N, the steps are read as epochs.
+pub(super) fn finish(run: &mut Run, points: &[(String, Vec<Point>)], params: &[(String, String)]) {
+    let epochs = params.iter().find(|(k, _)| k == "epochs").and_then(|(_, v)| v.trim().parse::<f64>().ok());
     let per_epoch = epochs.is_some_and(|n| points.iter().all(|(_, p)| p.iter().all(|(s, _, _)| *s < n)));
     let axis = if per_epoch { Axis::Epoch } else { Axis::Step };
     let mut builder = SeriesBuilder::new(RepeatedX::Restart);
-    for (key, pts) in &points {
+    for (key, pts) in points {
         for &(s, v, t) in pts {
             builder.push_timed(key, axis, s, None, v, Some(t));
         }
@@ -71,11 +86,6 @@ pub fn read(dir: &Path) -> Result<Run, IngestError> {
         let shown: Vec<String> = params.iter().take(12).map(|(k, v)| format!("{k}={}", v.trim())).collect();
         run.notes.push(format!("{} params: {}{}", params.len(), shown.join(", "), if params.len() > 12 { ", …" } else { "" }));
     }
-    run.name = run_name(dir);
-    if run.series.is_empty() {
-        return Err(IngestError::malformed(dir, None, "MLflow run has no metric values"));
-    }
-    Ok(run)
 }
 
 /// `tags/mlflow.runName`, else `run_name:` in meta.yaml, else the run id.

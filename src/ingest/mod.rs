@@ -16,9 +16,14 @@ pub mod discover;
 mod json;
 mod jsonl;
 mod mlflow;
+mod mlflow_http;
+mod mlflow_rest;
+mod mlflow_sqlite;
+pub mod mlflow_store;
 mod mmengine_log;
 mod tfevents;
 mod wandb;
+mod wandb_run;
 
 use std::path::Path;
 
@@ -81,6 +86,8 @@ pub struct ReadOptions {
     pub roles: Vec<(Role, String)>,
     /// Skip records whose checksum fails (event files) instead of stopping with an error.
     pub skip_corrupt: bool,
+    /// `--experiment` and `--run`: which runs of an MLflow store or server to read.
+    pub mlflow: mlflow_store::Select,
 }
 
 /// What reading a path gave: runs, errors, and files below a directory that
@@ -100,10 +107,29 @@ pub struct ReadResult {
 /// formats is kept once, see [`dedupe`]). Sources that cannot be read are
 /// returned as errors beside the runs that could.
 pub fn read_path(path: &Path, opts: &ReadOptions) -> ReadResult {
+    if let Some(target) = mlflow_store::target(path) {
+        return read_target(path, target, opts);
+    }
     let (runs, errors) = read_path_inner(path, opts);
     let dir = path.is_dir();
     let (ignored, errors) = errors.into_iter().partition(|e| dir && matches!(e, IngestError::NotALog { .. }));
     ReadResult { runs, errors, ignored }
+}
+
+/// An MLflow store named by URI (`sqlite:///…`, `http(s)://…`, `mlflow:`).
+fn read_target(arg: &Path, target: Result<mlflow_store::Target, IngestError>, opts: &ReadOptions) -> ReadResult {
+    let read = match target {
+        Ok(mlflow_store::Target::Path(p)) => return read_path(&p, opts),
+        Ok(mlflow_store::Target::Sqlite(p)) => mlflow_sqlite::read(&p, &opts.mlflow),
+        Ok(mlflow_store::Target::Server(url)) => mlflow_rest::read(&url, &opts.mlflow),
+        Err(e) => Err(e),
+    };
+    let mut result = ReadResult::default();
+    match read.and_then(|mut runs| apply_role_overrides_any(&mut runs, &opts.roles, arg).map(|_| runs)) {
+        Ok(runs) => result.runs = runs,
+        Err(e) => result.errors.push(e),
+    }
+    result
 }
 
 fn read_path_inner(path: &Path, opts: &ReadOptions) -> (Vec<Run>, Vec<IngestError>) {
@@ -124,7 +150,7 @@ fn read_path_inner(path: &Path, opts: &ReadOptions) -> (Vec<Run>, Vec<IngestErro
         let e = IngestError::malformed(
             path,
             None,
-            "directory holds no training log curvecheck can read (CSV, JSON, JSON lines, tfevents, MLflow)",
+            "directory holds no training log curvecheck can read (CSV, JSON, JSON lines, tfevents, MLflow runs or mlflow.db)",
         );
         return (runs, vec![e]);
     }
@@ -151,6 +177,16 @@ fn read_path_inner(path: &Path, opts: &ReadOptions) -> (Vec<Run>, Vec<IngestErro
 
 /// Reads one log file: one run, or several for a W&B export.
 pub fn read_runs(path: &Path, opts: &ReadOptions) -> Result<Vec<Run>, IngestError> {
+    if opts.format.is_none() && mlflow_sqlite::is_sqlite(path) {
+        let mut runs = mlflow_sqlite::read(path, &opts.mlflow)?;
+        apply_role_overrides_any(&mut runs, &opts.roles, path)?;
+        return Ok(runs);
+    }
+    if opts.format.is_none() && wandb_run::is_wandb(path) {
+        let mut runs = vec![wandb_run::read(path)?];
+        apply_role_overrides_any(&mut runs, &opts.roles, path)?;
+        return Ok(runs);
+    }
     let io = |source| IngestError::Io { path: path.display().to_string(), source };
     let size = std::fs::metadata(path).map_err(io)?.len();
     if size > csv::CHUNK_BYTES as u64 {
