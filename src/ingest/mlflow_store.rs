@@ -42,21 +42,32 @@ pub struct Select {
 /// One MLflow run as listed by the store, before its metrics are read.
 #[derive(Debug, Clone)]
 pub struct RunInfo {
+    /// MLflow's run id (a 32-character hex uuid).
     pub id: String,
+    /// The run's name (`mlflow.runName`), or its id when it has none.
     pub name: String,
+    /// The id of the experiment it belongs to.
     pub experiment: String,
+    /// `RUNNING`, `FINISHED`, `FAILED` or `KILLED`.
     pub status: String,
+    /// Start time, milliseconds since the Unix epoch.
     pub start_ms: Option<i64>,
+    /// End time, milliseconds since the Unix epoch; `None` while running.
     pub end_ms: Option<i64>,
+    /// `lifecycle_stage` is `deleted`: left out of what is read.
     pub deleted: bool,
+    /// Logged parameters, as `(key, value)` strings.
     pub params: Vec<(String, String)>,
 }
 
 /// An experiment: id, name, and whether it was deleted (its runs are then left out too).
 #[derive(Debug, Clone)]
 pub struct Experiment {
+    /// MLflow's experiment id.
     pub id: String,
+    /// Its name, as `--experiment` matches it.
     pub name: String,
+    /// `lifecycle_stage` is `deleted`.
     pub deleted: bool,
 }
 
