@@ -3,7 +3,7 @@
 //! how a stored value is read back, and one [`Run`] built per MLflow run.
 //!
 //! Both keep a run as rows (info, params, metric history), unlike the file
-//! store's folders; both end in [`super::mlflow::finish`], so a run reads the
+//! store's folders; both end in `mlflow::finish`, so a run reads the
 //! same from `mlruns/`, `mlflow.db` or a server.
 
 use std::path::{Path, PathBuf};
