@@ -12,10 +12,14 @@ Exit codes:
   1  diagnose found a problem at or above --fail-on
   2  bad input or usage: unreadable file, malformed log, unknown flag
 
-Examples:
-  curvecheck diagnose fixtures/keras-csvlogger/voice-id-speaker250_training.log
-  curvecheck diagnose runs/ --format json > findings.json
-  curvecheck inspect lightning_logs/version_0/metrics.csv
+Examples (the paths are in the repository; `tests/cli.rs` runs each):
+  curvecheck diagnose fixtures/real-logs/keras-csvlogger/voice-id-speaker250_training.log
+  curvecheck diagnose fixtures/wild-runs --format json
+  curvecheck diagnose fixtures/wild-runs/W25 --plot chart.png
+  curvecheck inspect fixtures/wild-runs/W16/metrics.csv
+  curvecheck explain plateau
+
+Trackers (your store or server in place of these):
   curvecheck diagnose mlflow.db --experiment resnet
   curvecheck diagnose http://127.0.0.1:5000 --run 3f2a9c
   MLFLOW_TRACKING_URI=http://mlflow:5000 curvecheck report mlflow: -o report.html
@@ -23,8 +27,7 @@ Examples:
 MLflow servers: MLFLOW_TRACKING_TOKEN (bearer) or MLFLOW_TRACKING_USERNAME and
 MLFLOW_TRACKING_PASSWORD (basic) authenticate as MLflow's client does;
 MLFLOW_HTTP_REQUEST_TIMEOUT (seconds, default 30) and MLFLOW_HTTP_REQUEST_MAX_RETRIES
-(default 3, on 429 and 5xx) are honoured.
-  curvecheck explain plateau";
+(default 3, on 429 and 5xx) are honoured.";
 
 /// Reads neural-network training logs, finds what went wrong in the learning
 /// curves, and says why and what to try.

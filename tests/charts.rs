@@ -160,3 +160,30 @@ fn a_report_keeps_the_rules_view_for_its_chart() {
         assert_eq!(format!("{:?}", kept.table.val_loss), format!("{:?}", fresh.table.val_loss), "{rel}");
     }
 }
+
+/// Issue 14: the README's charts are what the renderer draws today. They are
+/// made by this test (`UPDATE_EXPECTED=1 cargo test --test charts readme`),
+/// looked at, and committed; a renderer or rule change that alters them fails here.
+#[test]
+fn readme_charts_are_what_the_renderer_draws_today() {
+    const README_CHARTS: &[(&str, &str)] = &[
+        ("dev_premature_mca_sgdm.png", "real-runs/dev_premature_mca_sgdm/training_log.csv"),
+        ("dev_overfit_bc_noisy_adam.png", "real-runs/dev_overfit_bc_noisy_adam/training_log.csv"),
+        ("dev_badinit_mce_relu5_std0.04.png", "real-runs/dev_badinit_mce_relu5_std0.04/metrics.jsonl"),
+    ];
+    let readme = std::fs::read_to_string(common::fixture("../README.md")).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    for (png, source) in README_CHARTS {
+        assert!(readme.contains(&format!("fixtures/charts/{png}")), "README does not show {png}");
+        let drawn = dir.path().join(png);
+        curvecheck::render::render(&report(source), &drawn, None).unwrap();
+        let committed = common::fixture(&format!("charts/{png}"));
+        if std::env::var_os("UPDATE_EXPECTED").is_some() {
+            std::fs::copy(&drawn, &committed).unwrap();
+        }
+        assert!(
+            std::fs::read(&drawn).unwrap() == std::fs::read(&committed).unwrap(),
+            "fixtures/charts/{png} is stale: regenerate and look at it"
+        );
+    }
+}

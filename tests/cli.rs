@@ -272,3 +272,24 @@ fn escape_sequences_in_column_names_never_reach_the_terminal() {
         assert!(!out.stdout.contains(&0x1b), "{what} printed an escape character");
     }
 }
+
+/// Issue 14: every example of `--help` that names files of the repository runs (exit 0 or 1, never 2).
+#[test]
+fn every_example_in_help_runs() {
+    let help = String::from_utf8(curvecheck().arg("--help").output().unwrap().stdout).unwrap();
+    let examples = help.split("Examples").nth(1).and_then(|s| s.split("\n\n").next()).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut ran = 0;
+    for line in examples.lines().map(str::trim).filter(|l| l.starts_with("curvecheck ")) {
+        // Run from a scratch folder (a chart an example writes lands there), the repository's files by full path.
+        let args: Vec<String> = line
+            .split_whitespace()
+            .skip(1)
+            .map(|a| if a.starts_with("fixtures/") { format!("{}/{a}", env!("CARGO_MANIFEST_DIR")) } else { a.to_string() })
+            .collect();
+        let code = curvecheck().current_dir(dir.path()).args(&args).env("NO_COLOR", "1").output().unwrap().status.code();
+        assert!(matches!(code, Some(0 | 1)), "`{line}` exited {code:?}");
+        ran += 1;
+    }
+    assert!(ran >= 5, "only {ran} examples found in --help");
+}
