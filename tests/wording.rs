@@ -36,6 +36,20 @@ const FIXTURES: &[(&str, &[&str])] = &[
     ("lr-schedule", &["wild-runs/W34/results.csv", "wild-runs/W10/scalars.json", "real-runs/dev_premature_mca_sgdm/training_log.csv"]),
 ];
 
+/// Numbers to 9 significant digits: the file pins the wording and the figures, not the last bits of a sum.
+fn rounded(v: &mut serde_json::Value) {
+    match v {
+        serde_json::Value::Number(n) if n.is_f64() => {
+            let x = n.as_f64().unwrap();
+            let r: f64 = format!("{x:.8e}").parse().unwrap();
+            *v = serde_json::json!(r);
+        }
+        serde_json::Value::Array(a) => a.iter_mut().for_each(rounded),
+        serde_json::Value::Object(o) => o.values_mut().for_each(rounded),
+        _ => {}
+    }
+}
+
 fn pinned(rule: &str, paths: &[&str]) -> String {
     let mut out = format!("# {rule}: its findings on its fixtures (text, then JSON)\n");
     for entry in paths {
@@ -55,7 +69,7 @@ fn pinned(rule: &str, paths: &[&str]) -> String {
                 out.push_str(&format!("\n== {entry}\n{} {} {}–{}\n", f.severity.as_str(), f.span.axis.as_str(), f.span.start, f.span.end));
                 out.push_str(&format!("{}\n→ {}\n", f.message, f.advice));
                 let mut json = serde_json::to_value(&f).unwrap();
-                json["confidence"] = serde_json::json!(f.confidence);
+                rounded(&mut json);
                 out.push_str(&format!("{}\n", serde_json::to_string(&json).unwrap()));
             }
         }

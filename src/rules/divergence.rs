@@ -220,6 +220,8 @@ fn explosion(ctx: &Ctx) -> Option<Finding> {
 
 /// Levels are medians of blocks of 1/this of the points: a basin of 1% of the run counts, a noisy dip does not.
 const LEVEL_BLOCKS: usize = 100;
+/// Points a level's median is taken from, at most (evenly spaced).
+const LEVEL_SAMPLE: usize = 1000;
 /// The level at the end is the median of this last fraction of the points.
 const END_FRAC: f64 = 0.05;
 /// Share of the learned drop (start → lowest level) a collapse must undo.
@@ -231,10 +233,12 @@ fn collapse(ctx: &Ctx, s: &Series, base: f64) -> Option<Finding> {
     let factor = th.collapse_factor;
     let n = s.len();
     let block = (n / LEVEL_BLOCKS).max(1);
-    let levels: Vec<f64> = s.values.chunks(block).map(median).collect();
+    // A level needs a few hundred points, not a block of a million: each block is read at a stride.
+    let level = |c: &[f64]| median(&c.iter().copied().step_by(c.len().div_ceil(LEVEL_SAMPLE).max(1)).collect::<Vec<f64>>());
+    let levels: Vec<f64> = s.values.chunks(block).map(level).collect();
     let (low_b, low) = levels.iter().copied().enumerate().filter(|(_, m)| m.is_finite()).min_by(|a, b| a.1.total_cmp(&b.1))?;
     let low_i = low_b * block;
-    let end = median(&s.values[n - ((END_FRAC * n as f64) as usize).clamp(3.min(n), n)..]);
+    let end = level(&s.values[n - ((END_FRAC * n as f64) as usize).clamp(3.min(n), n)..]);
     let undone = if base > low { (end - low) / (base - low) } else { f64::INFINITY };
     super::trace("divergence", || format!("collapse: low {low} at {low_i}, end {end}, start {base}, undone {undone}"));
     if !(low > 0.0 && end >= factor * low && undone >= COLLAPSE_UNDONE) {

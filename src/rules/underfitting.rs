@@ -130,12 +130,13 @@ fn detect(ctx: &Ctx) -> Option<Finding> {
     // Never moved: the training loss as logged (per epoch or per interval) stayed at its first value.
     if let Some(p) = v.train_loss {
         let s = p.series;
-        let finite: Vec<f64> = s.values.iter().copied().filter(|x| x.is_finite()).collect();
-        if finite.len() >= MIN_POINTS && s.values.iter().all(|x| x.is_finite()) {
-            let first = finite[0];
+        // One pass, no copy: the series may hold millions of per-step points.
+        let all_finite = s.values.iter().all(|x| x.is_finite());
+        if s.len() >= MIN_POINTS && all_finite {
+            let first = s.values[0];
             let band = th.never_band * first.abs();
-            let end = tail_mean(&finite, 3);
-            let low = finite.iter().copied().fold(f64::INFINITY, f64::min);
+            let end = tail_mean(&s.values, 3);
+            let low = s.values.iter().copied().fold(f64::INFINITY, f64::min);
             super::trace("underfitting", || format!("never moved? first {first}, end {end}, low {low}"));
             if first > 0.0 && (end - first).abs() <= band && first - low <= 2.0 * band {
                 // On the evaluations' axis when the table has them, so the span reads like the others.

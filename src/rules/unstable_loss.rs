@@ -152,35 +152,45 @@ fn find_spikes(values: &[f64], window: usize, z: f64, rel: f64, recovery: usize)
         return None;
     }
     let window = window.max(MIN_TREND_POINTS);
-    let logs: Vec<f64> = values.iter().map(|v| v.ln()).collect();
     let min_jump = (1.0 + rel).ln();
-    let sds: Vec<f64> = logs.chunks(window).map(noise_sd).collect();
-    let (mut spikes, mut unrecovered) = (Vec::new(), 0usize);
+    // Streamed: one block of log-losses and a ring of the trend's last `window` inputs; no n-sized buffer.
+    let mut block: Vec<f64> = Vec::with_capacity(window);
+    let mut sds: Vec<f64> = Vec::with_capacity(values.len() / window + 1);
     // The trend's input: the log-loss with spikes replaced by the trend they broke from.
-    let mut cleaned: Vec<f64> = Vec::with_capacity(logs.len());
+    let mut ring: Vec<f64> = vec![f64::NAN; window];
+    let (mut spikes, mut unrecovered) = (Vec::new(), 0usize);
     let (mut sum, mut count) = (0.0, 0usize);
     let mut in_spike = false;
-    for (i, &l) in logs.iter().enumerate() {
+    let mut sd = f64::NAN;
+    for i in 0..values.len() {
+        if i % window == 0 {
+            block.clear();
+            block.extend(values[i..(i + window).min(values.len())].iter().map(|x| x.ln()));
+            sd = noise_sd(&block);
+            sds.push(sd);
+        }
+        let l = block[i % window];
         let trend = if count >= MIN_TREND_POINTS { sum / count as f64 } else { f64::NAN };
-        let sd = sds[i / window];
         let is_spike = trend.is_finite() && sd.is_finite() && sd > 0.0 && l - trend > (z * sd).max(min_jump);
         if is_spike && !in_spike {
             spikes.push((i, trend.exp()));
-            let after = &logs[(i + 1).min(logs.len())..(i + 1 + recovery).min(logs.len())];
-            if after.len() == recovery && after.iter().all(|a| a - trend > min_jump) {
+            let after = &values[(i + 1).min(values.len())..(i + 1 + recovery).min(values.len())];
+            if after.len() == recovery && after.iter().all(|a| a.ln() - trend > min_jump) {
                 unrecovered += 1;
             }
         }
         in_spike = is_spike;
         let kept = if is_spike { trend } else { l };
-        cleaned.push(kept);
+        let slot = i % window;
+        let leaving = ring[slot];
+        if i >= window && leaving.is_finite() {
+            sum -= leaving;
+            count -= 1;
+        }
+        ring[slot] = kept;
         if kept.is_finite() {
             sum += kept;
             count += 1;
-        }
-        if i >= window && cleaned[i - window].is_finite() {
-            sum -= cleaned[i - window];
-            count -= 1;
         }
     }
     let mut finite_sds: Vec<f64> = sds.into_iter().filter(|s| s.is_finite() && *s > 0.0).collect();
