@@ -76,7 +76,9 @@ impl Rule for Divergence {
 
     fn check(&self, ctx: &Ctx) -> Vec<Finding> {
         let v = ctx.view;
-        let losses: Vec<&Series> = [v.train_loss_fine, v.train_loss, v.val_loss].into_iter().flatten().map(|p| p.series).collect();
+        let mut losses: Vec<&Series> = [v.train_loss_fine, v.train_loss, v.val_loss].into_iter().flatten().map(|p| p.series).collect();
+        // The fine and the per-epoch pick are often the same series of millions of points: scan it once.
+        losses.dedup_by(|a, b| std::ptr::eq(*a, *b));
         let recovered = match non_finite(&losses) {
             Some(f) if f.severity == Severity::Error => return vec![f],
             other => other,
