@@ -14,15 +14,6 @@ use serde_json::Value;
 
 const FORMATS: &[(&str, &str)] =
     &[("keras_csvlogger", "training_log.csv"), ("jsonl", "metrics.jsonl"), ("lightning_csvlogger", "lightning_logs/version_0/metrics.csv")];
-const LABEL_RULES: &[(&str, &str)] = &[
-    ("diverged", "divergence"),
-    ("bad_init", "flat-start"),
-    ("plateau_needs_decay", "plateau"),
-    ("premature_decay", "premature-decay"),
-    ("overfitting", "overfitting"),
-    ("underfitting", "underfitting"),
-    ("train_longer", "still-improving"),
-];
 
 fn manifest() -> Value {
     serde_json::from_str(&std::fs::read_to_string(fixture("real-runs/manifest.json")).unwrap()).unwrap()
@@ -101,14 +92,7 @@ fn rules_agree_with_the_verified_labels_in_every_format() {
             let r = read_file(&path, &ReadOptions::default()).unwrap();
             let flagged: BTreeSet<&str> =
                 diagnose(&r, &Settings::default()).iter().filter(|f| f.severity >= Severity::Warning).map(|f| f.rule).collect();
-            for (label, rule) in LABEL_RULES {
-                if uncertain.contains(label) {
-                    continue;
-                }
-                if labels.contains(label) != flagged.contains(rule) {
-                    wrong.push(format!("{id} [{format}]: {rule} {}", if flagged.contains(rule) { "fired" } else { "missed" }));
-                }
-            }
+            wrong.extend(common::disagreements(&format!("{id} [{format}]"), &labels, &uncertain, &flagged));
         }
     }
     assert!(wrong.is_empty(), "{} disagreements:\n{}", wrong.len(), wrong.join("\n"));

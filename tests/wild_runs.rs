@@ -11,16 +11,6 @@ use curvecheck::ingest::{read_path, ReadOptions};
 use curvecheck::model::{Axis, Run, Series, Split};
 use curvecheck::rules::{diagnose, Finding, RunView, Settings, Severity};
 
-const LABEL_RULES: &[(&str, &str)] = &[
-    ("diverged", "divergence"),
-    ("bad_init", "flat-start"),
-    ("plateau_needs_decay", "plateau"),
-    ("premature_decay", "premature-decay"),
-    ("overfitting", "overfitting"),
-    ("underfitting", "underfitting"),
-    ("train_longer", "still-improving"),
-];
-
 fn manifest() -> serde_json::Value {
     serde_json::from_str(&std::fs::read_to_string(fixture("wild-runs/manifest.json")).unwrap()).unwrap()
 }
@@ -61,14 +51,7 @@ fn every_confident_label_is_found_and_healthy_logs_get_no_warning() {
         if labels.contains("healthy") && !fired.is_empty() {
             wrong.push(format!("{id}: healthy, but {fired:?}"));
         }
-        for (label, rule) in LABEL_RULES {
-            if uncertain.contains(label) {
-                continue;
-            }
-            if labels.contains(label) != fired.contains(rule) {
-                wrong.push(format!("{id}: {rule} {}", if fired.contains(rule) { "fired" } else { "missed" }));
-            }
-        }
+        wrong.extend(common::disagreements(id, &labels, &uncertain, &fired));
     }
     assert!(wrong.is_empty(), "{} disagreements with the hand labels:\n{}", wrong.len(), wrong.join("\n"));
 }

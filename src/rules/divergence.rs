@@ -110,10 +110,7 @@ fn non_finite<'a>(losses: &[&'a Series]) -> Option<Finding> {
     }
     let last_finite = s.values[..i].iter().rev().find(|v| v.is_finite()).copied();
     let count = s.non_finite_count();
-    let mut f = Finding::new("divergence", Severity::Error, Span { axis: s.axis, start: s.x[i], end: *s.x.last()? })
-        .series(&s.name)
-        .evidence("first_non_finite_at", s.x[i])
-        .evidence("non_finite_points", count as f64)
+    let mut f = non_finite_finding(s, i, Severity::Error, *s.x.last()?)
         .message(format!(
             "{} became {} at {} {}{} ({count} non-finite point{}).",
             s.name,
@@ -130,15 +127,20 @@ fn non_finite<'a>(losses: &[&'a Series]) -> Option<Finding> {
     Some(f)
 }
 
+/// What every non-finite finding carries: the series, where it first went non-finite, how often.
+fn non_finite_finding(s: &Series, i: usize, severity: Severity, end: f64) -> Finding {
+    Finding::new("divergence", severity, Span { axis: s.axis, start: s.x[i], end })
+        .series(&s.name)
+        .evidence("first_non_finite_at", s.x[i])
+        .evidence("non_finite_points", s.non_finite_count() as f64)
+}
+
 /// A loss that went non-finite at a few points and came back: worth knowing (a bad batch, an
 /// overflow in mixed precision), but the run went on learning.
 fn transient(s: &Series, i: usize) -> Finding {
     let count = s.non_finite_count();
-    Finding::new("divergence", Severity::Info, Span { axis: s.axis, start: s.x[i], end: s.x[i] })
+    non_finite_finding(s, i, Severity::Info, s.x[i])
         .confidence(0.9)
-        .series(&s.name)
-        .evidence("first_non_finite_at", s.x[i])
-        .evidence("non_finite_points", count as f64)
         .message(format!(
             "{} was {} at {} {} ({count} non-finite point{} in all) but came back finite and training went on.",
             s.name,

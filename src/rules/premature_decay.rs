@@ -85,6 +85,30 @@ impl Rule for PrematureDecay {
     }
 }
 
+/// A decay and the paces around it: the evidence both readings report.
+struct Decay {
+    at: f64,
+    before: f64,
+    after: f64,
+    fall_rel: f64,
+    slope_before: f64,
+    slope_after: f64,
+    ratio: f64,
+}
+
+impl Decay {
+    fn finding(&self, span: Span) -> Finding {
+        Finding::new("premature-decay", Severity::Warning, span)
+            .evidence("decay_at", self.at)
+            .evidence("lr_before", self.before)
+            .evidence("lr_after", self.after)
+            .evidence("fall_before_rel", self.fall_rel)
+            .evidence("slope_before", self.slope_before)
+            .evidence("slope_after", self.slope_after)
+            .evidence("slope_ratio", self.ratio)
+    }
+}
+
 fn detect(ctx: &Ctx) -> Option<Finding> {
     per_epoch(ctx).or_else(|| per_step(ctx))
 }
@@ -123,17 +147,11 @@ fn per_step(ctx: &Ctx) -> Option<Finding> {
     let (prev, cur) = (lr[d - 1], lr[d]);
     let axis = s.axis;
     Some(
-        Finding::new("premature-decay", Severity::Warning, Span { axis, start: x[d], end: x[n - 1] })
+        Decay { at: x[d], before: prev, after: cur, fall_rel, slope_before, slope_after, ratio }
+            .finding(Span { axis, start: x[d], end: x[n - 1] })
             .confidence((0.9 - ratio.max(0.0)).clamp(0.5, 0.9))
             .series(&s.name)
             .series(&lr_s.name)
-            .evidence("decay_at", x[d])
-            .evidence("lr_before", prev)
-            .evidence("lr_after", cur)
-            .evidence("fall_before_rel", fall_rel)
-            .evidence("slope_before", slope_before)
-            .evidence("slope_after", slope_after)
-            .evidence("slope_ratio", ratio)
             .message(format!(
                 "the learning rate dropped from {} to {} at {} {} while {} was still falling ({:.0}% over the {} {}s before); afterwards it moved at {:.0}% of that pace.",
                 num(prev),
@@ -199,17 +217,11 @@ fn per_epoch(ctx: &Ctx) -> Option<Finding> {
         let lr_name = v.lr.map(|p| p.series.name.as_str()).unwrap_or("lr");
         let loss_name = v.train_loss.map(|p| p.series.name.as_str()).unwrap_or("loss");
         return Some(
-            Finding::new("premature-decay", Severity::Warning, Span { axis, start: t.x[d], end: t.x[last] })
+            Decay { at: t.x[d], before: prev, after: cur, fall_rel, slope_before, slope_after, ratio }
+                .finding(Span { axis, start: t.x[d], end: t.x[last] })
                 .confidence((0.95 - ratio).clamp(0.5, 0.95))
                 .series(loss_name)
                 .series(lr_name)
-                .evidence("decay_at", t.x[d])
-                .evidence("lr_before", prev)
-                .evidence("lr_after", cur)
-                .evidence("fall_before_rel", fall_rel)
-                .evidence("slope_before", slope_before)
-                .evidence("slope_after", slope_after)
-                .evidence("slope_ratio", ratio)
                 .message(format!(
                     "the learning rate dropped from {} to {} at {} {} while {loss_name} was still falling {:.1}% per {}; afterwards it fell only {} per {} ({:.0}% of the pace before).",
                     num(prev),

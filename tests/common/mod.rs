@@ -33,3 +33,29 @@ pub fn assert_series(run: &Run, name: &str, split: Split, kind: Kind, points: us
     assert_eq!((s.role.split, s.role.kind), (split, kind), "{}: role of '{name}'", run.source);
     assert_eq!(s.len(), points, "{}: points of '{name}'", run.source);
 }
+
+/// Manifest labels and the rules that read them.
+pub const LABEL_RULES: &[(&str, &str)] = &[
+    ("diverged", "divergence"),
+    ("bad_init", "flat-start"),
+    ("plateau_needs_decay", "plateau"),
+    ("premature_decay", "premature-decay"),
+    ("overfitting", "overfitting"),
+    ("underfitting", "underfitting"),
+    ("train_longer", "still-improving"),
+];
+
+/// Where the rules that fired disagree with a run's labels (uncertain labels count neither way).
+pub fn disagreements(
+    what: &str,
+    labels: &std::collections::BTreeSet<&str>,
+    uncertain: &std::collections::BTreeSet<&str>,
+    fired: &std::collections::BTreeSet<&str>,
+) -> Vec<String> {
+    LABEL_RULES
+        .iter()
+        .filter(|(label, _)| !uncertain.contains(label))
+        .filter(|(label, rule)| labels.contains(label) != fired.contains(rule))
+        .map(|(_, rule)| format!("{what}: {rule} {}", if fired.contains(rule) { "fired" } else { "missed" }))
+        .collect()
+}
