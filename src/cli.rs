@@ -66,7 +66,8 @@ pub struct InputArgs {
     /// Log files or directories (every log file and W&B `run-*/` folder below a
     /// directory is a run); an MLflow SQLite store (`mlflow.db`, `sqlite:///mlflow.db`),
     /// a tracking server (`http://127.0.0.1:5000`), or `mlflow:` for wherever
-    /// MLFLOW_TRACKING_URI points.
+    /// MLFLOW_TRACKING_URI points. `-` reads a log piped to standard input; a FIFO
+    /// or a device is read as a stream (up to 2 GiB).
     #[arg(required = true, value_name = "PATH")]
     pub paths: Vec<PathBuf>,
     /// Read as this format instead of detecting it from the content.

@@ -293,3 +293,52 @@ fn every_example_in_help_runs() {
     }
     assert!(ran >= 5, "only {ran} examples found in --help");
 }
+
+const SMALL_LOG: &str = "epoch,loss,val_loss\n0,1.0,1.1\n1,0.8,0.9\n2,0.6,0.7\n3,0.5,0.6\n4,0.45,0.55\n5,0.42,0.52\n";
+
+/// Issue 17: `-` reads the log piped in.
+#[test]
+fn diagnose_reads_a_log_piped_to_stdin() {
+    curvecheck()
+        .args(["diagnose", "-", "--color", "never"])
+        .write_stdin(SMALL_LOG)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("stdin  (keras-csvlogger, 6 epochs evaluated)"));
+}
+
+/// Issue 17: `-` with nothing piped in says so and how to pipe, exit 2.
+#[test]
+fn empty_stdin_is_an_error_that_says_how_to_pipe() {
+    curvecheck().args(["diagnose", "-"]).write_stdin("").assert().code(2).stderr(predicate::str::contains("no input on stdin"));
+}
+
+/// Issue 17: a character device is read as a stream and refused from its first bytes, never slurped.
+#[test]
+fn dev_zero_is_refused_from_its_first_bytes() {
+    curvecheck()
+        .args(["diagnose", "/dev/zero"])
+        .timeout(std::time::Duration::from_secs(20))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("/dev/zero: file is binary"));
+}
+
+/// Issue 17: a FIFO is read as a stream once a writer comes, and the wait is announced.
+#[test]
+fn a_fifo_is_read_as_a_stream() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("train.pipe");
+    assert!(std::process::Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    let writer_path = fifo.clone();
+    let writer = std::thread::spawn(move || std::fs::write(writer_path, SMALL_LOG).unwrap());
+    curvecheck()
+        .args(["diagnose", "--color", "never"])
+        .arg(&fifo)
+        .timeout(std::time::Duration::from_secs(20))
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("6 epochs evaluated"))
+        .stderr(predicate::str::contains("waiting for a writer"));
+    writer.join().unwrap();
+}

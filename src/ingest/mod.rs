@@ -21,6 +21,7 @@ mod mlflow_rest;
 mod mlflow_sqlite;
 pub mod mlflow_store;
 mod mmengine_log;
+mod stream;
 mod tfevents;
 mod wandb;
 mod wandb_run;
@@ -107,6 +108,14 @@ pub struct ReadResult {
 /// formats is kept once, see [`dedupe`]). Sources that cannot be read are
 /// returned as errors beside the runs that could.
 pub fn read_path(path: &Path, opts: &ReadOptions) -> ReadResult {
+    if let Some(stream) = stream::kind(path) {
+        let mut result = ReadResult::default();
+        match stream::read(path, stream, opts) {
+            Ok(runs) => result.runs = runs,
+            Err(e) => result.errors.push(e),
+        }
+        return result;
+    }
     if let Some(target) = mlflow_store::target(path) {
         return read_target(path, target, opts);
     }
