@@ -275,3 +275,14 @@ fn a_spike_the_loss_does_not_recover_from_is_an_unstable_loss() {
 fn a_planned_unfreeze_is_not_flagged_as_a_bad_init() {
     assert!(!flagged(&wild("W45").1).contains("flat-start"));
 }
+
+/// Issue 13 (every log read): a printed training loop (`Epoch 1/200 | Loss: 0.6924`) is a console log;
+/// its closing summary lines are counted as skipped.
+#[test]
+fn a_printed_training_loop_is_read_as_a_console_log() {
+    let (run, findings) = wild("W39");
+    assert_eq!(run.format, "console-log");
+    assert_eq!(run.series_named("Loss").map(|s| s.len()), Some(200));
+    assert_eq!(run.skipped_count, 5);
+    assert!(flagged(&findings).contains("underfitting"));
+}

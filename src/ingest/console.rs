@@ -15,7 +15,9 @@
 //! closing summary) is counted as skipped, never an error. Progress-bar
 //! carriage returns keep the last state of the line; ANSI colour codes are
 //! dropped. Points are placed at the step when lines carry one, else at the
-//! epoch as printed.
+//! epoch as printed. Three common shapes are known besides `key: value`:
+//! the Hugging Face Trainer's printed dicts (`{'loss': 0.52, 'epoch': 0.4}`),
+//! Keras' `fit` progress, and PyTorch's examples (`| epoch 1 | … | loss 5.12 |`).
 
 use std::path::Path;
 use std::sync::LazyLock;
@@ -29,15 +31,22 @@ use super::IngestError;
 use crate::model::{Axis, RepeatedX, Run};
 
 /// `Epoch 3/20`, `epoch: 3`, `epoch=3`, `[Epoch 3]`.
-static EPOCH: LazyLock<Option<Regex>> = LazyLock::new(|| Regex::new(r"(?i)\bepoch\s*[:=]?\s*\[?\s*(\d+)(?:\s*/\s*(\d+))?").ok());
+static EPOCH: LazyLock<Option<Regex>> =
+    LazyLock::new(|| Regex::new(r#"(?i)\bepoch['"]?\s*[:=]?\s*\[?\s*(\d+(?:\.\d+)?)(?:\s*/\s*(\d+))?"#).ok());
 /// `step 200`, `iter: 200`, `iteration=200/3000`, `global_step 200`.
 static STEP: LazyLock<Option<Regex>> =
-    LazyLock::new(|| Regex::new(r"(?i)\b(?:global_step|step|iteration|iter)\s*[:=]?\s*\[?\s*(\d+)(?:\s*/\s*\d+)?").ok());
-/// `key: number` or `key=number`; the key may hold spaces (`F1 Score`) but starts with a letter.
+    LazyLock::new(|| Regex::new(r#"(?i)\b(?:global_step|step|iteration|iter)['"]?\s*[:=]?\s*\[?\s*(\d+)(?:\s*/\s*\d+)?"#).ok());
+/// `key: number` or `key=number` (the key may hold spaces, `F1 Score`, and quotes, `'loss': 0.5` as
+/// the Hugging Face Trainer prints its dicts), starting with a letter.
 static PAIR: LazyLock<Option<Regex>> = LazyLock::new(|| {
-    Regex::new(r"([A-Za-z][\w./()\-]*(?: [A-Za-z][\w./()\-]*)*)\s*[:=]\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?|nan|NaN|inf|-inf)\b")
-        .ok()
+    Regex::new(
+        r#"([A-Za-z][\w./()\-]*(?: [A-Za-z][\w./()\-]*)*)['"]?\s*[:=]\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?|nan|NaN|inf|-inf)\b"#,
+    )
+    .ok()
 });
+/// One `| key value |` segment, as PyTorch's examples print them (`| loss  5.12 |`, `| valid ppl 150.2`).
+static SEGMENT: LazyLock<Option<Regex>> =
+    LazyLock::new(|| Regex::new(r"^([A-Za-z][A-Za-z0-9_./ \-]*?)\s+([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)$").ok());
 /// ANSI escape sequences (colours, cursor moves).
 static ANSI: LazyLock<Option<Regex>> = LazyLock::new(|| Regex::new(r"\x1b\[[0-9;?]*[A-Za-z]").ok());
 
@@ -60,11 +69,39 @@ fn is_marker_key(key: &str) -> bool {
 /// The `key: number` pairs of a line, markers left out.
 fn pairs(line: &str) -> Vec<(String, f64)> {
     let Some(re) = PAIR.as_ref() else { return Vec::new() };
+    // PyTorch's examples: `| epoch   1 |   200/ 2983 batches | lr 20.00 | loss  5.12 | ppl 167.9`:
+    // each segment is `key value` or `key: value`.
+    if line.matches('|').count() >= 2 {
+        if let Some(seg) = SEGMENT.as_ref() {
+            return line
+                .split('|')
+                .flat_map(|part| {
+                    let part = part.trim();
+                    let spaced = seg.captures(part).and_then(|c| {
+                        let key = c.get(1)?.as_str().trim();
+                        match (key.split_whitespace().any(is_marker_key), parse_cell(c.get(2)?.as_str())) {
+                            (false, Cell::Number(v)) => Some((key.to_string(), v)),
+                            _ => None,
+                        }
+                    });
+                    match spaced {
+                        Some(p) => vec![p],
+                        None => colon_pairs(re, part),
+                    }
+                })
+                .collect();
+        }
+    }
+    colon_pairs(re, line)
+}
+
+/// The `key: number` pairs of a text, markers left out.
+fn colon_pairs(re: &Regex, line: &str) -> Vec<(String, f64)> {
     re.captures_iter(line)
         .filter_map(|c| {
             let key = c.get(1)?.as_str().trim();
             let key = key.rsplit(" - ").next().unwrap_or(key).trim();
-            if is_marker_key(key) {
+            if key.split_whitespace().any(is_marker_key) {
                 return None;
             }
             match parse_cell(c.get(2)?.as_str()) {
@@ -176,6 +213,25 @@ mod tests {
         assert_eq!(s.axis, Axis::Step);
         assert_eq!(*s.x, vec![100.0, 200.0, 300.0]);
         assert_eq!(s.epoch.as_deref(), Some(&vec![1.0, 1.0, 2.0]));
+    }
+
+    #[test]
+    fn hugging_face_printed_dicts_are_read_at_their_epoch() {
+        let run = read_text("{'loss': 2.31, 'learning_rate': 4.5e-05, 'epoch': 0.4}\n{'loss': 1.9, 'learning_rate': 4e-05, 'epoch': 0.8}\n{'eval_loss': 1.8, 'eval_runtime': 3.2, 'epoch': 1.0}\n");
+        let s = run.series_named("loss").unwrap();
+        assert_eq!((s.values.clone(), s.x.to_vec()), (vec![2.31, 1.9], vec![0.4, 0.8]));
+        assert_eq!(run.series_named("eval_loss").unwrap().values, vec![1.8]);
+    }
+
+    #[test]
+    fn pytorch_example_lines_are_read_by_their_segments() {
+        let text = "| epoch   1 |   200/ 2983 batches | lr 20.00 | ms/batch 45.12 | loss  7.60 | ppl  1993.50\n\
+                    | epoch   1 |   400/ 2983 batches | lr 20.00 | ms/batch 44.80 | loss  6.80 | ppl   897.80\n\
+                    | end of epoch   1 | time: 150.66s | valid loss  5.84 | valid ppl   343.79\n";
+        let run = read_text(text);
+        assert_eq!(run.series_named("loss").unwrap().values, vec![7.6, 6.8]);
+        assert_eq!(run.series_named("valid loss").unwrap().values, vec![5.84]);
+        assert!(run.series_named("end of epoch").is_none());
     }
 
     #[test]

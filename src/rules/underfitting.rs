@@ -265,14 +265,14 @@ fn detect(ctx: &Ctx) -> Option<Finding> {
         .evidence("poor_level", poor_value)
         .evidence("train_loss_change_in_window", change)
         .message(format!(
-            "training converged poor: the loss has not moved since {} {} (ended at {}), {poor_text}, and train and validation are close{}.",
+            "training converged poor: the loss has not moved since {} {} (ended at {}), {poor_text}{}.",
             axis.as_str(),
             pos(t.x[ws]),
             num(final_loss),
             match gap {
-                Some(g) => format!(" (gap {})", num(g)),
-                None if t.val_loss.is_none() && t.val_metric.is_none() => " (no validation logged)".to_string(),
-                None => String::new(),
+                Some(g) => format!(", and train and validation are close (gap {})", num(g)),
+                None if !has_validation => "; no validation is logged to compare with".to_string(),
+                None => ", and train and validation are close".to_string(),
             }
         ))
         .advice("The model cannot fit even the training data: use a bigger model (wider/deeper, no bottleneck), less regularisation (weight decay, dropout), or a higher learning rate for longer.");
