@@ -6,8 +6,10 @@
 //! resolved, see [`resolve_restarts`]), and a [`Role`] the rules can rely on.
 //! Non-finite values are kept: a NaN loss is evidence, not noise.
 
+pub mod format;
 pub mod role;
 
+pub use format::LogFormat;
 pub use role::{Kind, Role, Split};
 
 use std::sync::Arc;
@@ -146,7 +148,7 @@ pub struct Run {
     /// The file or directory the run was read from, as displayed in messages and reports.
     pub source: String,
     /// The detected (or forced) format, e.g. `keras-csvlogger`.
-    pub format: String,
+    pub format: LogFormat,
     /// The logged quantities, one [`Series`] per name the reader found.
     pub series: Vec<Series>,
     /// Records read (rows, lines, events), whether used or not.
@@ -173,11 +175,11 @@ pub struct Run {
 impl Run {
     /// An empty run read from `source` in `format`. Readers usually pass an empty `name`
     /// and `crate::ingest` names the run once it is read.
-    pub fn new(name: impl Into<String>, source: impl Into<String>, format: &str) -> Self {
+    pub fn new(name: impl Into<String>, source: impl Into<String>, format: LogFormat) -> Self {
         Run {
             name: name.into(),
             source: source.into(),
-            format: format.to_string(),
+            format,
             series: Vec::new(),
             records: 0,
             skipped_count: 0,

@@ -8,7 +8,7 @@ use proptest::prelude::*;
 
 /// A run with a per-step train loss and LR, and per-epoch validation loss and accuracy.
 fn run_from(loss: &[f64], val: &[f64], acc: &[f64], lr: &[f64]) -> Run {
-    let mut run = Run::new("prop", "prop", "csv");
+    let mut run = Run::new("prop", "prop", curvecheck::model::LogFormat::Csv);
     let mut push = |name: &str, axis: Axis, values: &[f64]| {
         let mut s = Series::new(name, axis);
         s.x = std::sync::Arc::new((0..values.len()).map(|i| i as f64).collect());

@@ -94,7 +94,7 @@ fn unstable_loss_counts_every_spike_on_a_two_million_step_run() {
     let mut s = Series::new("train/loss", Axis::Step);
     s.x = std::sync::Arc::new((0..n).map(|i| i as f64).collect());
     s.values = values;
-    let mut run = Run::new("long", "long", "csv");
+    let mut run = Run::new("long", "long", curvecheck::model::LogFormat::Csv);
     run.series.push(s);
     let f = diagnose(&run, &Settings::default()).into_iter().find(|f| f.rule == "unstable-loss").expect("unstable-loss");
     assert_eq!(evidence(&f, "spikes"), spikes.len() as f64);

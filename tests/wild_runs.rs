@@ -140,7 +140,7 @@ fn a_resetting_epoch_counter_gives_no_epoch_axis() {
     let mut train = loss.clone();
     train.name = "train_loss".into();
     train.role = curvecheck::model::Role::infer("train_loss");
-    let mut run = Run::new("streamed", "streamed", "jsonl");
+    let mut run = Run::new("streamed", "streamed", curvecheck::model::LogFormat::Jsonl);
     run.series = vec![train, loss];
     let view = RunView::new(&run);
     assert_eq!(view.table.axis, Some(Axis::Step));

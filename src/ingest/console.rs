@@ -28,6 +28,7 @@ use super::builder::SeriesBuilder;
 use super::cells::strip_bom;
 use super::cells::{parse_cell, Cell};
 use super::IngestError;
+use crate::model::LogFormat;
 use crate::model::{Axis, RepeatedX, Run};
 
 /// `Epoch 3/20`, `epoch: 3`, `epoch=3`, `[Epoch 3]`.
@@ -138,7 +139,7 @@ pub fn looks_like(text: &str) -> bool {
 /// Reads a console log; lines that hold no point are counted as skipped, never an error.
 pub fn read(path: &Path, bytes: &[u8]) -> Result<Run, IngestError> {
     let text = String::from_utf8_lossy(strip_bom(bytes));
-    let mut run = Run::new("", path.display().to_string(), "console-log");
+    let mut run = Run::new("", path.display().to_string(), LogFormat::ConsoleLog);
     let with_steps = text.lines().take(DETECT_LINES * 10).any(|l| marker(&STEP, &clean(l)).is_some());
     let mut builder = SeriesBuilder::new(RepeatedX::Keep);
     let mut announced: Option<f64> = None;

@@ -69,23 +69,29 @@ impl Format {
         }
     }
 
-    /// The kebab-case name; readers record it as the run's [`format`](crate::model::Run::format).
-    pub fn name(self) -> &'static str {
+    /// The kind of log this reader produces (JSON lines are refined by content: Detectron2, MMEngine, DeiT).
+    pub fn log_format(self) -> crate::model::LogFormat {
+        use crate::model::LogFormat as L;
         match self {
-            Format::KerasCsvlogger => "keras-csvlogger",
-            Format::KerasHistoryCsv => "keras-history-csv",
-            Format::LightningCsvlogger => "lightning-csvlogger",
-            Format::Ultralytics => "ultralytics",
-            Format::TimmSummary => "timm-summary",
-            Format::Csv => "csv",
-            Format::WandbCsv => "wandb-csv",
-            Format::HfTrainerState => "hf-trainer-state",
-            Format::KerasHistoryJson => "keras-history-json",
-            Format::Jsonl => "jsonl",
-            Format::Tfevents => "tfevents",
-            Format::MmengineLog => "mmengine-log",
-            Format::ConsoleLog => "console-log",
+            Format::KerasCsvlogger => L::KerasCsvlogger,
+            Format::KerasHistoryCsv => L::KerasHistoryCsv,
+            Format::LightningCsvlogger => L::LightningCsvlogger,
+            Format::Ultralytics => L::Ultralytics,
+            Format::TimmSummary => L::TimmSummary,
+            Format::Csv => L::Csv,
+            Format::WandbCsv => L::WandbCsv,
+            Format::HfTrainerState => L::HfTrainerState,
+            Format::KerasHistoryJson => L::KerasHistoryJson,
+            Format::Jsonl => L::Jsonl,
+            Format::Tfevents => L::Tfevents,
+            Format::MmengineLog => L::MmengineLog,
+            Format::ConsoleLog => L::ConsoleLog,
         }
+    }
+
+    /// The kebab-case name `--input-format` takes and `inspect` prints.
+    pub fn name(self) -> &'static str {
+        self.log_format().as_str()
     }
 }
 

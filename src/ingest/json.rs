@@ -14,6 +14,7 @@ use super::builder::SeriesBuilder;
 use super::cells::strip_bom;
 use super::cells::{json_number, sanitize_python_json, Cell};
 use super::IngestError;
+use crate::model::LogFormat;
 use crate::model::{Axis, RepeatedX, Run};
 
 /// Keys of a `log_history` entry that place it, not curves of their own.
@@ -218,7 +219,7 @@ struct TrainerStateReader {
 impl TrainerStateReader {
     fn new(path: &Path) -> Self {
         TrainerStateReader {
-            run: Run { epoch_is_progress: true, ..Run::new("", path.display().to_string(), "hf-trainer-state") },
+            run: Run { epoch_is_progress: true, ..Run::new("", path.display().to_string(), LogFormat::HfTrainerState) },
             builder: SeriesBuilder::new(RepeatedX::Restart),
         }
     }
@@ -290,7 +291,7 @@ impl TrainerStateReader {
 
 /// `{"loss": [...], "val_loss": [...]}`: list index is the epoch.
 fn read_keras_history(path: &Path, top: &Map<String, Value>) -> Result<Run, IngestError> {
-    let mut run = Run::new("", path.display().to_string(), "keras-history-json");
+    let mut run = Run::new("", path.display().to_string(), LogFormat::KerasHistoryJson);
     let mut builder = SeriesBuilder::new(RepeatedX::Restart);
     for (k, v) in top {
         let Value::Array(items) = v else {

@@ -20,6 +20,7 @@ use super::builder::SeriesBuilder;
 use super::cells::strip_bom;
 use super::cells::{json_number, sanitize_python_json, Cell};
 use super::IngestError;
+use crate::model::LogFormat;
 use crate::model::{Axis, RepeatedX, Run};
 
 const STEP_KEYS: &[&str] = &["step", "iteration", "global_step", "_step", "iter", "num_updates", "update"];
@@ -82,7 +83,7 @@ pub fn read(path: &Path, bytes: &[u8]) -> Result<Run, IngestError> {
 /// checks every line and finds the largest epoch of training records (which
 /// MMEngine's validation records need), the second places the values.
 pub fn read_lines(path: &Path, lines: &Lines) -> Result<Run, IngestError> {
-    let mut run = Run::new("", path.display().to_string(), "jsonl");
+    let mut run = Run::new("", path.display().to_string(), LogFormat::Jsonl);
     let mut objects = 0usize;
     let mut max_epoch = f64::NEG_INFINITY;
     let (mut any_iteration, mut all_epoch_only) = (false, true);
@@ -171,12 +172,12 @@ pub fn read_lines(path: &Path, lines: &Lines) -> Result<Run, IngestError> {
         run.skip(format!("line {line}"), "record has no step, iteration or epoch field");
     }
     if any_iteration {
-        run.format = "detectron2".into();
+        run.format = LogFormat::Detectron2;
     } else if all_epoch_only {
-        run.format = "deit-log".into();
+        run.format = LogFormat::DeitLog;
     }
     if mmengine_val > 0 {
-        run.format = "mmengine".into();
+        run.format = LogFormat::Mmengine;
         run.notes.push(format!(
             "{mmengine_val} validation records carry no epoch and their step is the epoch (MMEngine); their series are named {MMENGINE_VAL_PREFIX}<key>"
         ));

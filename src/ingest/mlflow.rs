@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 use super::builder::SeriesBuilder;
 use super::cells::{parse_cell, Cell};
 use super::IngestError;
+use crate::model::LogFormat;
 use crate::model::{Axis, RepeatedX, Run};
 
 /// `(step, value, wall time in seconds)` of one metric line.
@@ -25,7 +26,7 @@ pub fn is_run_dir(dir: &Path) -> bool {
 
 /// Reads one MLflow run directory (see [`is_run_dir`]), named by its run name; an error when no metric has a value.
 pub fn read(dir: &Path) -> Result<Run, IngestError> {
-    let mut run = Run::new("", dir.display().to_string(), "mlflow");
+    let mut run = Run::new("", dir.display().to_string(), LogFormat::Mlflow);
     let files = metric_files(&dir.join("metrics"));
     let params = single_values(&dir.join("params"));
     let mut points: Vec<(String, Vec<Point>)> = Vec::new();

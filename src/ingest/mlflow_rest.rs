@@ -18,6 +18,7 @@ use super::mlflow::Point;
 use super::mlflow_http::Client;
 use super::mlflow_store::{self, Experiment, RunInfo, Select};
 use super::IngestError;
+use crate::model::LogFormat;
 use crate::model::Run;
 
 /// Requests in flight at once while fetching histories: enough to hide latency,
@@ -56,7 +57,7 @@ pub fn read(url: &str, select: &Select) -> Result<Vec<Run>, IngestError> {
     let mut runs = Vec::with_capacity(infos.len());
     for ((info, metrics), skipped) in infos.iter().zip(metrics).zip(skipped) {
         let source = format!("{base}/#/experiments/{}/runs/{}", listed_by_id[&info.id].0, info.id);
-        let mut run = mlflow_store::build_run(info, source, "mlflow-server", &metrics, deleted);
+        let mut run = mlflow_store::build_run(info, source, LogFormat::MlflowServer, &metrics, deleted);
         for (key, why) in skipped {
             run.records += 1;
             run.skip(format!("metrics/get-history {key}"), why);

@@ -20,6 +20,7 @@ use rusqlite::{Connection, ErrorCode, OpenFlags};
 use super::mlflow::Point;
 use super::mlflow_store::{self, Experiment, RunInfo, Select};
 use super::IngestError;
+use crate::model::LogFormat;
 use crate::model::Run;
 
 /// The first 16 bytes of every SQLite 3 database.
@@ -82,7 +83,7 @@ pub fn read(path: &Path, select: &Select) -> Result<Vec<Run>, IngestError> {
             }
         }
         let metrics: Vec<(String, Vec<Point>)> = by_key.into_iter().collect();
-        let mut run = mlflow_store::build_run(&info, format!("{source} run {}", info.id), "mlflow-sqlite", &metrics, deleted);
+        let mut run = mlflow_store::build_run(&info, format!("{source} run {}", info.id), LogFormat::MlflowSqlite, &metrics, deleted);
         for s in skipped {
             run.records += 1;
             run.skip(s, "the value is NULL");

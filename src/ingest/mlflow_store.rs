@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 
 use super::mlflow::Point;
 use super::IngestError;
+use crate::model::LogFormat;
 use crate::model::Run;
 
 /// MLflow's SQL store writes +inf and -inf as the largest finite double
@@ -112,7 +113,7 @@ pub fn pick_runs(source: &str, runs: Vec<RunInfo>, select: &Select) -> Result<(V
 }
 
 /// One [`Run`] from an MLflow run's info and its metric histories.
-pub fn build_run(info: &RunInfo, source: String, format: &str, metrics: &[(String, Vec<Point>)], deleted: usize) -> Run {
+pub fn build_run(info: &RunInfo, source: String, format: LogFormat, metrics: &[(String, Vec<Point>)], deleted: usize) -> Run {
     let mut run = Run::new(info.name.clone(), source, format);
     run.records = metrics.iter().map(|(_, p)| p.len()).sum();
     super::mlflow::finish(&mut run, metrics, &info.params);

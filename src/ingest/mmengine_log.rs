@@ -21,6 +21,7 @@ use super::builder::SeriesBuilder;
 use super::cells::strip_bom;
 use super::cells::{parse_cell, Cell};
 use super::IngestError;
+use crate::model::LogFormat;
 use crate::model::{Axis, RepeatedX, Run};
 
 /// `Epoch(train) [e][i/N]`, `Epoch(val) [e][i/N]`, `Iter(train) [i/N]`: compiled once.
@@ -40,7 +41,7 @@ pub fn read(path: &Path, bytes: &[u8]) -> Result<Run, IngestError> {
     let (Some(head), Some(pair)) = (HEAD.as_ref(), PAIR.as_ref()) else {
         return Err(IngestError::malformed(path, None, "internal: the MMEngine line patterns do not compile"));
     };
-    let mut run = Run::new("", path.display().to_string(), "mmengine-log");
+    let mut run = Run::new("", path.display().to_string(), LogFormat::MmengineLog);
     let mut builder = SeriesBuilder::new(RepeatedX::Restart);
     let mut last_train_iter = 0.0;
     for line in text.lines() {

@@ -15,6 +15,7 @@ use prost::Message;
 
 use super::builder::SeriesBuilder;
 use super::IngestError;
+use crate::model::LogFormat;
 use crate::model::{Axis, RepeatedX, Run};
 
 const CRC_MASK_DELTA: u32 = 0xa282_ead8;
@@ -139,7 +140,7 @@ fn half_to_f64(h: u16) -> f64 {
 
 /// Reads one event file as a run.
 pub fn read(path: &Path, bytes: &[u8], skip_corrupt: bool) -> Result<Run, IngestError> {
-    let mut run = Run::new("", path.display().to_string(), "tfevents");
+    let mut run = Run::new("", path.display().to_string(), LogFormat::Tfevents);
     let mut acc = Accumulator::default();
     read_records(path, bytes, bytes.len() as u64, &mut run, &mut acc, skip_corrupt)?;
     acc.finish(path, run)
@@ -150,7 +151,7 @@ pub fn read(path: &Path, bytes: &[u8], skip_corrupt: bool) -> Result<Run, Ingest
 /// does: a `train/` or `validation/` sub-directory names the split of its
 /// tags, and a later file's records replace the overlapped steps of earlier ones.
 pub fn read_dir_run(dir: &Path, files: &[std::path::PathBuf], skip_corrupt: bool) -> Result<Run, IngestError> {
-    let mut run = Run::new("", dir.display().to_string(), "tfevents");
+    let mut run = Run::new("", dir.display().to_string(), LogFormat::Tfevents);
     let mut acc = Accumulator::default();
     for f in files {
         let io = |source| IngestError::Io { path: f.display().to_string(), source };

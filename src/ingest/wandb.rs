@@ -3,6 +3,7 @@
 //! its own run; the `__MIN`/`__MAX` columns are the band W&B draws around a
 //! smoothed line, not series of their own, so they are reported and left out.
 
+use crate::model::LogFormat;
 use crate::model::{Role, Run};
 
 const SEPARATOR: &str = " - ";
@@ -28,7 +29,7 @@ pub fn split(table: Run) -> Vec<Run> {
         let i = match runs.iter().position(|r| r.name == run_name) {
             Some(i) => i,
             None => {
-                let mut r = Run::new(run_name.clone(), table.source.clone(), "wandb-csv");
+                let mut r = Run::new(run_name.clone(), table.source.clone(), LogFormat::WandbCsv);
                 r.records = table.records;
                 runs.push(r);
                 runs.len() - 1

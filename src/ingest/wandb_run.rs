@@ -18,6 +18,7 @@ use prost::Message;
 
 use super::builder::SeriesBuilder;
 use super::IngestError;
+use crate::model::LogFormat;
 use crate::model::{Axis, RepeatedX, Run};
 
 const HEADER: &[u8; 7] = b":W&B\xe1\xbe\x00";
@@ -106,7 +107,7 @@ pub fn read(path: &Path) -> Result<Run, IngestError> {
     if !bytes.starts_with(HEADER) {
         return Err(IngestError::not_a_log(path, "not a W&B run file (no ':W&B' header)"));
     }
-    let mut run = Run::new("", path.display().to_string(), "wandb-run");
+    let mut run = Run::new("", path.display().to_string(), LogFormat::WandbRun);
     let mut state = State { builder: SeriesBuilder::new(RepeatedX::Keep), config: Vec::new(), summary: Vec::new(), name: None };
     let mut pos = HEADER.len();
     let mut pending: Option<(usize, Vec<u8>)> = None;

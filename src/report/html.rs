@@ -42,7 +42,7 @@ impl HtmlReporter {
             let best = r.best.clone();
             t.push(vec![
                 r.run.name.clone(),
-                r.run.format.clone(),
+                r.run.format.to_string(),
                 r.length.clone(),
                 best.as_ref().map(|(n, v, _)| format!("{} {n}", num(*v))).unwrap_or_else(|| "—".into()),
                 best.map(|(_, _, at)| at).unwrap_or_else(|| "—".into()),
@@ -61,7 +61,7 @@ impl HtmlReporter {
         out.push_str(&format!(
             "<p><b class=\"{verdict_class}\">{}</b><br /><span class=\"small\">{} · {} · {}</span></p>\n",
             html_escape(&r.verdict()),
-            html_escape(&r.run.format),
+            html_escape(r.run.format.as_str()),
             html_escape(&r.length.clone()),
             html_escape(&r.run.source)
         ));

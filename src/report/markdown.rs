@@ -15,7 +15,7 @@ impl Reporter for MarkdownReporter {
         for r in reports {
             summary.push(vec![
                 r.run.name.clone(),
-                r.run.format.clone(),
+                r.run.format.to_string(),
                 r.length.clone(),
                 r.count(Severity::Error).to_string(),
                 r.count(Severity::Warning).to_string(),

@@ -81,7 +81,7 @@ fn parse_chunks(path: &Path, chunks: Chunks, mut out: impl FnMut(Parsed) -> bool
 
 /// Copies the parsed pieces into columns and builds the run.
 fn gather(path: &Path, format: Format, total_bytes: u64, parsed: impl Iterator<Item = Parsed>) -> Result<Run, IngestError> {
-    let mut run = Run::new("", path.display().to_string(), format.name());
+    let mut run = Run::new("", path.display().to_string(), format.log_format());
     let mut names: Vec<String> = Vec::new();
     let mut layout: Option<Layout> = None;
     let mut accs: Vec<ColumnAcc> = Vec::new();

@@ -135,7 +135,7 @@ fn read_in_parts(path: &Path, text: &[u8], format: Format, separator: u8, parts:
         })
         .collect();
     let gathered = Gathered { names, layout, accs, placed: Rows { x, epoch }, records: rows, first_x, all_x_equal };
-    Some(gathered.into_run(Run::new("", path.display().to_string(), format.name()), path))
+    Some(gathered.into_run(Run::new("", path.display().to_string(), format.log_format()), path))
 }
 
 /// The header's column names, trimmed; `None` for a quoted, empty or repeated name
