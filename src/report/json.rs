@@ -33,6 +33,7 @@ pub fn run_json(r: &Diagnosis) -> Value {
                 "span": { "axis": f.span.axis, "start": finite_or_null(f.span.start), "end": finite_or_null(f.span.end) },
                 "series": f.series,
                 "evidence": f.evidence.iter().map(|e| (e.name.to_string(), finite_or_null(e.value))).collect::<serde_json::Map<_, _>>(),
+                "labels": f.labels.iter().map(|l| (l.name.to_string(), json!(l.value))).collect::<serde_json::Map<_, _>>(),
                 "message": f.message,
                 "advice": f.advice,
             })

@@ -178,7 +178,7 @@ fn detect(ctx: &Ctx) -> Option<Finding> {
         None => format!("early stopping with patience {patience} would not have stopped before the end ({})", at(n - 1)),
     };
     Some(
-        f.message(format!("best {name} = {} at {} of {n} evaluations; {stop_text}.", num(shown[best]), at(best)))
+        f.message(format!("best {name} = {} at {}, the best of {n} evaluations; {stop_text}.", num(shown[best]), at(best)))
             .advice(format!("Keep the checkpoint from {}.", at(best))),
     )
 }

@@ -47,6 +47,15 @@ pub struct Evidence {
     pub value: f64,
 }
 
+/// One named word behind a finding, e.g. `("schedule", "cosine")`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Label {
+    /// What the word is.
+    pub name: &'static str,
+    /// The word.
+    pub value: String,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 /// One thing a rule found in a run: where, how sure, the numbers behind it, and what to do.
 pub struct Finding {
@@ -62,6 +71,8 @@ pub struct Finding {
     pub series: Vec<String>,
     /// The numbers the rule decided on.
     pub evidence: Vec<Evidence>,
+    /// What the rule found that is a word, not a number (lr-schedule's `schedule = cosine`).
+    pub labels: Vec<Label>,
     /// What was seen, in words made from the evidence.
     pub message: String,
     /// What to try, as the lecture recommends.
@@ -78,6 +89,7 @@ impl Finding {
             span,
             series: Vec::new(),
             evidence: Vec::new(),
+            labels: Vec::new(),
             message: String::new(),
             advice: String::new(),
         }
@@ -92,6 +104,12 @@ impl Finding {
     /// Adds one named number.
     pub fn evidence(mut self, name: &'static str, value: f64) -> Self {
         self.evidence.push(Evidence { name, value });
+        self
+    }
+
+    /// Adds one named word.
+    pub fn label(mut self, name: &'static str, value: impl Into<String>) -> Self {
+        self.labels.push(Label { name, value: value.into() });
         self
     }
 

@@ -91,6 +91,8 @@ impl Rule for LrSchedule {
             .evidence("initial_lr", pts[0].1)
             .evidence("peak_lr", pts.iter().map(|p| p.1).fold(f64::MIN, f64::max))
             .evidence("final_lr", pts[pts.len() - 1].1)
+            .label("schedule", kind.rsplit(" + ").next().unwrap_or(&kind).to_string())
+            .label("warm_up", if kind.contains("warm-up") { "yes" } else { "no" })
             .message(match kind.strip_suffix("other") {
                 Some(prefix) => format!(
                     "{} follows {}no standard schedule (none of constant, step, cosine, linear, exponential or inverse-sqrt fits){detail}.",
