@@ -25,6 +25,7 @@
 //!
 //! ## Options
 
+use super::curve::Curve;
 use super::finding::{num, pos};
 use super::stats::mean;
 use super::{Ctx, Finding, Param, Rule, Severity, Span};
@@ -82,8 +83,8 @@ fn detect(ctx: &Ctx) -> Option<Finding> {
     let th = FlatStartParams::read(ctx);
     let v = ctx.view;
     let s = v.fine_loss()?;
-    let end = s.values.iter().position(|x| !x.is_finite()).unwrap_or(s.len());
-    let (x, y) = (&s.x[..end], &s.values[..end]);
+    // How the run began: the points up to its first NaN, if it ever has one.
+    let Curve { x, y } = Curve::until_non_finite(&s.x, &s.values)?;
     let n = y.len();
     if n < 4 {
         return None;

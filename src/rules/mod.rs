@@ -31,6 +31,7 @@ macro_rules! params {
     };
 }
 
+pub mod curve;
 pub mod finding;
 pub mod stats;
 pub mod view;

@@ -35,6 +35,7 @@
 //!
 //! ## Options
 
+use super::curve::Curve;
 use super::finding::{num, pos};
 use super::stats::theil_sen;
 use super::{Ctx, Finding, Param, Rule, Severity, Span};
@@ -123,13 +124,14 @@ fn per_step(ctx: &Ctx) -> Option<Finding> {
     }
     let s = v.fine_loss()?;
     let lr_s = v.lr?.series;
-    if lr_s.axis != s.axis || s.values.iter().any(|x| !x.is_finite()) {
+    let loss = Curve::all_finite(&s.x, &s.values)?;
+    if lr_s.axis != s.axis {
         return None;
     }
     let lr = crate::rules::view::align_last(&s.x, &lr_s.x, &lr_s.values);
     let n = s.len();
     let d = (1..n).find(|&i| lr[i].is_finite() && lr[i - 1].is_finite() && lr[i - 1] > 0.0 && lr[i] <= th.drop_ratio * lr[i - 1])?;
-    let (x, y) = (&s.x[..], &s.values[..]);
+    let Curve { x, y } = loss;
     // Compare like with like: a stretch before the decay as long as the one after it.
     let after_len = x[n - 1] - x[d];
     let b0 = x.partition_point(|&xi| xi < x[d] - after_len);

@@ -35,6 +35,7 @@
 //!
 //! ## Options
 
+use super::curve::Curve;
 use super::finding::{num, pos};
 use super::stats::{noise_sd, oriented, tail_mean, theil_sen};
 use super::{Ctx, Finding, Param, Rule, Severity, Span};
@@ -130,8 +131,9 @@ struct Ending {
 
 fn ending(ctx: &Ctx, x: &[f64], y: &[f64]) -> Option<Ending> {
     let th = StillImprovingParams::read(ctx);
+    let Curve { x, y } = Curve::all_finite(x, y)?;
     let n = y.len();
-    if n < MIN_WINDOW + 1 || y.iter().any(|v| !v.is_finite()) {
+    if n < MIN_WINDOW + 1 {
         return None;
     }
     let w = ((th.window_frac * n as f64).ceil() as usize).clamp(MIN_WINDOW, n);
