@@ -342,3 +342,44 @@ fn a_fifo_is_read_as_a_stream() {
         .stderr(predicate::str::contains("waiting for a writer"));
     writer.join().unwrap();
 }
+
+/// Issue 14: every `curvecheck` command of the README's code blocks runs, with its placeholders
+/// (`PATH...`, `runs/`, `log.csv`) standing for repository logs: the flags it shows are real.
+#[test]
+fn every_command_in_the_readme_runs() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let readme = std::fs::read_to_string(format!("{root}/README.md")).unwrap();
+    let stand_in = |arg: &str| -> String {
+        match arg {
+            "PATH..." => format!("{root}/fixtures/wild-runs/W25/MobileNetV2_training_history.json"),
+            "runs/" => format!("{root}/fixtures/wild-runs"),
+            "log.csv" => format!("{root}/fixtures/real-runs/dev_premature_mca_sgdm/training_log.csv"),
+            a if a.starts_with("fixtures/") => format!("{root}/{a}"),
+            a => a.to_string(),
+        }
+    };
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("charts")).unwrap();
+    let mut ran = 0;
+    let blocks = readme.split("```sh\n").skip(1).filter_map(|b| b.split("```").next());
+    for line in blocks.flat_map(str::lines).map(|l| l.split(" # ").next().unwrap_or(l).trim()) {
+        let Some(rest) = line.strip_prefix("curvecheck ").or_else(|| line.strip_prefix("cargo run -- ")) else { continue };
+        // Commands on a tracker's store or server are run by tests/mlflow_store.rs and tests/wandb_run.rs.
+        let tracker = |a: &str| {
+            a.contains("mlflow") || a.starts_with("http") || a.starts_with("sqlite:") || a.contains(".wandb") || a.contains("wandb/")
+        };
+        if rest.split_whitespace().any(tracker) {
+            continue;
+        }
+        let args: Vec<String> = rest.split_whitespace().map(stand_in).collect();
+        let out = curvecheck().current_dir(dir.path()).args(&args).env("NO_COLOR", "1").output().unwrap();
+        assert!(
+            matches!(out.status.code(), Some(0 | 1)),
+            "`{line}` exited {:?}: {}",
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        ran += 1;
+    }
+    assert!(ran >= 10, "only {ran} README commands found");
+}

@@ -6,7 +6,7 @@
 //! use curvecheck::rules::curve::Curve;
 //! let (x, y) = ([0.0, 1.0, 2.0, 3.0], [1.0, 0.5, f64::NAN, 0.2]);
 //! assert!(Curve::all_finite(&x, &y).is_none());
-//! assert_eq!(Curve::until_non_finite(&x, &y).y, &[1.0, 0.5]);
+//! assert_eq!(Curve::until_non_finite(&x, &y).unwrap().y, &[1.0, 0.5]);
 //! ```
 
 /// Borrowed points of a series, x non-decreasing and every y finite (the constructors check both).
