@@ -62,6 +62,8 @@ const MIN_WINDOW: usize = 4;
 const NOISE_Z: f64 = 2.0;
 /// A training loss that fell below this fraction of its start has converged (memorised), not stalled early.
 const CONVERGED_FRAC: f64 = 0.02;
+/// A training loss without validation is judged from at most this many points of its smoothed curve.
+const TRAIN_ONLY_POINTS: usize = 5000;
 /// Per-step training losses are smoothed over this fraction of the points before the train-only test.
 const STEP_SMOOTH_FRAC: f64 = 0.05;
 
@@ -205,15 +207,21 @@ fn detect(ctx: &Ctx) -> Option<Finding> {
     let s = v.fine_loss()?;
     let per_step = v.train_loss_fine.is_some_and(|p| !p.epoch_level);
     let values = if per_step { sma_centered(&s.values, ((s.len() as f64 * STEP_SMOOTH_FRAC) as usize).max(1)) } else { s.values.clone() };
-    let y: Vec<f64> = values.iter().map(|x| -x).collect();
-    let e = ending(ctx, &s.x, &y)?;
+    // The smoothed curve of a long run is read at a few thousand evenly spaced points (and its last).
+    let every = s.len().div_ceil(TRAIN_ONLY_POINTS).max(1);
+    let (mut x, mut y): (Vec<f64>, Vec<f64>) = s.x.iter().zip(&values).step_by(every).map(|(x, v)| (*x, -v)).unzip();
+    if (s.len() - 1) % every != 0 {
+        x.push(*s.x.last()?);
+        y.push(-*values.last()?);
+    }
+    let e = ending(ctx, &x, &y)?;
     super::trace("still-improving", || format!("train only {}: {e:?}", s.name));
     let converged = -tail_mean(&y, 2) < CONVERGED_FRAC * -y[0];
     if !(e.best_near_end && e.clear && e.pace >= th.pace_frac && e.pace_prev >= th.train_only_pace) || converged {
         return None;
     }
     let change = -e.gain;
-    Some(finding(ctx, s.axis, &s.x, e, &s.name, change, false, true))
+    Some(finding(ctx, s.axis, &x, e, &s.name, change, false, true))
 }
 
 #[allow(clippy::too_many_arguments)]
