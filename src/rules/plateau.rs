@@ -39,6 +39,7 @@
 //!
 //! ## Options
 
+use super::curve::Curve;
 use super::finding::{num, pos};
 use super::stats::mean;
 use super::{Ctx, Finding, Param, Rule, Severity, Span};
@@ -94,18 +95,28 @@ impl Rule for Plateau {
     }
 }
 
-/// The loss curve to judge: per-epoch train loss from the table, or the smoothed per-step loss.
-pub(crate) fn loss_curve<'a>(ctx: &Ctx<'a>) -> Option<(Axis, &'a [f64], Vec<f64>, String)> {
+/// The loss curve to judge, and whether it is the table's rows (so the table's LR and
+/// validation columns line up with it) or the smoothed per-step loss.
+struct LossCurve<'a> {
+    axis: Axis,
+    x: &'a [f64],
+    y: Vec<f64>,
+    name: String,
+    from_table: bool,
+}
+
+/// Per-epoch train loss from the table, or the smoothed per-step loss.
+fn loss_curve<'a>(ctx: &Ctx<'a>) -> Option<LossCurve<'a>> {
     let v = ctx.view;
     let t = &v.table;
     if let (Some(axis), Some(tl)) = (t.axis, t.train_loss.as_ref()) {
         if t.len() >= MIN_TABLE_ROWS {
-            return Some((axis, &t.x, tl.clone(), v.train_loss?.series.name.clone()));
+            return Some(LossCurve { axis, x: &t.x, y: tl.clone(), name: v.train_loss?.series.name.clone(), from_table: true });
         }
     }
     let s = v.fine_loss()?;
     let w = ((s.len() as f64 * STEP_SMOOTH_FRAC) as usize).max(1);
-    Some((s.axis, &s.x, sma_centered(&s.values, w), s.name.clone()))
+    Some(LossCurve { axis: s.axis, x: &s.x, y: sma_centered(&s.values, w), name: s.name.clone(), from_table: false })
 }
 
 /// The learning rate at each point of the loss curve: the table's column, or the last logged value at each x.
@@ -169,13 +180,13 @@ fn validation_improving(ctx: &Ctx, a: usize, b: usize) -> bool {
 fn detect(ctx: &Ctx) -> Option<Finding> {
     let th = PlateauParams::read(ctx);
     let v = ctx.view;
-    let (axis, x, y, name) = loss_curve(ctx)?;
+    let LossCurve { axis, x, y, name, from_table } = loss_curve(ctx)?;
+    // A stall is a trend over a whole stretch: a NaN in it is divergence's business.
+    let Curve { x, y } = Curve::all_finite(x, &y)?;
     let n = y.len();
-    if n < MIN_TABLE_ROWS || y.iter().any(|v| !v.is_finite()) {
+    if n < MIN_TABLE_ROWS {
         return None;
     }
-    let from_table =
-        v.table.train_loss.as_ref().is_some_and(|tl| tl.len() == n && v.table.x.len() == n && std::ptr::eq(x.as_ptr(), v.table.x.as_ptr()));
     let (x0, x1) = (x[0], x[n - 1]);
     let run_len = x1 - x0;
     let window_len = th.window_frac * run_len;
