@@ -8,10 +8,12 @@
 //! `spike_z` robust standard deviations (of the log-loss's point-to-point
 //! changes in its own stretch of the run, one trend window long) above the mean
 //! log-loss of the trend window before it (the recent past, so a jump that
-//! lasts does not lift its own trend), and at least `spike_rel` above it in
-//! relative terms. Spikes matter when they are repeated (`min_spikes` or more, at
-//! separate places) or when one is not recovered from (the loss stays
-//! `spike_rel` above the trend for the next `recovery` points).
+//! lasts does not lift its own trend), at least `spike_rel` above it in
+//! relative terms, and at least `spike_height` of the initial loss above it
+//! (a jump from 1e-7 to 1e-4 on a memorised run is huge on a log scale and
+//! invisible on the curve). Spikes matter when they are repeated (`min_spikes`
+//! or more, at separate places) or when one is not recovered from (the loss
+//! stays that far above the trend for the next `recovery` points).
 //!
 //! Never fires on minibatch noise, however heavy-tailed, that the next points
 //! recover from unless it recurs; on a loss near zero whose noise is
@@ -46,6 +48,7 @@ params! {
     UnstableLossParams {
         spike_z: 8.0 => "a spike is this many local robust standard deviations above the trend (log scale)",
         spike_rel: 0.5 => "…and this fraction above the trend's value",
+        spike_height: 0.05 => "…and at least this fraction of the initial loss above it (a jump too small to see on the curve is not a spike)",
         min_spikes: 3.0 => "fewest separate spikes that make the loss unstable",
         recovery: 5.0 => "…or one spike after which the loss stays high for this many points",
         window_frac: 0.02 => "trend window, as a fraction of the points (at least 5)",
@@ -92,7 +95,9 @@ impl Rule for UnstableLoss {
         }
         let w = ((n as f64 * th.window_frac) as usize).max(5) | 1;
         let recovery = th.recovery.max(1.0) as usize;
-        let Some(found) = find_spikes(&s.values, w, th.spike_z, th.spike_rel, recovery) else {
+        // A jump from 1e-7 to 1e-4 on a memorised run is huge on the log scale and invisible on the curve.
+        let min_height = th.spike_height * ctx.view.initial_loss().unwrap_or(0.0).max(0.0);
+        let Some(found) = find_spikes(&s.values, w, th.spike_z, th.spike_rel, min_height, recovery) else {
             return vec![];
         };
         super::trace("unstable-loss", || {
@@ -147,7 +152,7 @@ struct Spikes {
 /// points' trend), judged against the noise of its stretch of `window` points (robust sd of the
 /// point-to-point changes, which a lone spike barely moves); `None` when the loss is not positive
 /// everywhere or has no noise. Consecutive spike points are one spike.
-fn find_spikes(values: &[f64], window: usize, z: f64, rel: f64, recovery: usize) -> Option<Spikes> {
+fn find_spikes(values: &[f64], window: usize, z: f64, rel: f64, min_height: f64, recovery: usize) -> Option<Spikes> {
     if values.iter().any(|v| v.is_finite() && *v <= 0.0) {
         return None;
     }
@@ -171,11 +176,14 @@ fn find_spikes(values: &[f64], window: usize, z: f64, rel: f64, recovery: usize)
         }
         let l = block[i % window];
         let trend = if count >= MIN_TREND_POINTS { sum / count as f64 } else { f64::NAN };
-        let is_spike = trend.is_finite() && sd.is_finite() && sd > 0.0 && l - trend > (z * sd).max(min_jump);
+        // Far above the local noise on the log scale, and high enough to matter on the curve.
+        let is_spike =
+            trend.is_finite() && sd.is_finite() && sd > 0.0 && l - trend > (z * sd).max(min_jump) && values[i] - trend.exp() >= min_height;
         if is_spike && !in_spike {
             spikes.push((i, trend.exp()));
             let after = &values[(i + 1).min(values.len())..(i + 1 + recovery).min(values.len())];
-            if after.len() == recovery && after.iter().all(|a| a.ln() - trend > min_jump) {
+            let high = |a: f64| a.ln() - trend > min_jump && a - trend.exp() >= min_height;
+            if after.len() == recovery && after.iter().all(|&a| high(a)) {
                 unrecovered += 1;
             }
         }
@@ -218,7 +226,7 @@ mod tests {
                 }
             })
             .collect();
-        let found = find_spikes(&values, 101, 8.0, 0.5, 5).unwrap();
+        let found = find_spikes(&values, 101, 8.0, 0.5, 0.0, 5).unwrap();
         // The one at point 0 has no past to stand out from.
         assert_eq!(found.spikes.len(), 51, "every planted spike is found");
         assert_eq!(found.unrecovered, 0);
@@ -228,7 +236,16 @@ mod tests {
     #[test]
     fn noise_proportional_to_a_tiny_loss_is_not_a_spike() {
         let values: Vec<f64> = (0..2000).map(|i| 0.002 * (1.0 + 2.0 * (((i * 7919) % 101) as f64 / 101.0))).collect();
-        assert!(find_spikes(&values, 41, 8.0, 0.5, 5).unwrap().spikes.is_empty());
+        assert!(find_spikes(&values, 41, 8.0, 0.5, 0.0, 5).unwrap().spikes.is_empty());
+    }
+
+    /// Issue 13: on a memorised run (loss ~1e-7), jumps far too small to see on the curve are not spikes.
+    #[test]
+    fn a_jump_too_small_to_see_is_not_a_spike() {
+        let mut values: Vec<f64> = (0..500).map(|i| 1e-7 * (1.0 + 0.01 * ((i * 37 % 11) as f64))).collect();
+        values[300] = 1e-4;
+        assert_eq!(find_spikes(&values, 51, 8.0, 0.5, 0.0, 5).unwrap().spikes.len(), 1, "huge on the log scale");
+        assert!(find_spikes(&values, 51, 8.0, 0.5, 0.05 * 5.0, 5).unwrap().spikes.is_empty(), "invisible next to a first loss of 5");
     }
 
     #[test]
@@ -237,7 +254,7 @@ mod tests {
         for v in &mut values[300..310] {
             *v = 5.0;
         }
-        let found = find_spikes(&values, 51, 8.0, 0.5, 5).unwrap();
+        let found = find_spikes(&values, 51, 8.0, 0.5, 0.0, 5).unwrap();
         assert_eq!(found.spikes.len(), 1);
         assert_eq!(found.unrecovered, 1);
     }
