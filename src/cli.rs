@@ -29,6 +29,18 @@ MLFLOW_TRACKING_PASSWORD (basic) authenticate as MLflow's client does;
 MLFLOW_HTTP_REQUEST_TIMEOUT (seconds, default 30) and MLFLOW_HTTP_REQUEST_MAX_RETRIES
 (default 3, on 429 and 5xx) are honoured.";
 
+const SWEEP_HELP: &str = "\
+Hyperparameters come from the files beside each trial's log, first found:
+params.json, hparams.json, config.json, hparams.yaml (Lightning), params.yaml,
+config.yaml (W&B, also files/config.yaml in a run-*/ folder), MLflow params,
+else key=value pairs in the trial folder's name (lr=1e-4_wd=1e-2). Settings equal
+in every trial are fixed; seeds and ids are not hyperparameters.
+
+Examples (the paths are in the repository; `tests/cli.rs` runs each):
+  curvecheck sweep fixtures/sweeps/mc_mlp_sgd_sweep1
+  curvecheck sweep fixtures/sweeps/mc_mlp_sgd_sweep3 --range lr=1e-5:3e-3 --format json
+  curvecheck sweep fixtures/sweeps/mc_mlp_sgd_sweep2 --plot sweep-charts";
+
 /// Reads neural-network training logs, finds what went wrong in the learning
 /// curves, and says why and what to try.
 #[derive(Debug, Parser)]
@@ -46,6 +58,14 @@ pub enum Command {
     Plot(WriteArgs),
     /// Write one self-contained HTML page for many runs: summary, overlay, charts, findings.
     Report(WriteArgs),
+    /// Read a whole hyperparameter search: every run below DIR is a trial.
+    ///
+    /// Ranks the trials by the best value of their headline validation curve, says
+    /// which hyperparameters mattered (beyond chance), whether the best sits at an
+    /// edge of the values tried, which region diverged or never learned, and the
+    /// range to search next (the lecture's coarse-to-fine search).
+    #[command(after_help = SWEEP_HELP)]
+    Sweep(SweepArgs),
     /// Show what curvecheck read from a log: format, series, roles, points, skipped records.
     Inspect(InspectArgs),
     /// List the rules with their ids, severities and one-line summaries.
@@ -173,4 +193,31 @@ pub struct WriteArgs {
     /// The file to write: .png or .svg for `plot` (with several runs, put `{run}` in the name), .html for `report`.
     #[arg(short, long, value_name = "FILE")]
     pub output: PathBuf,
+}
+
+/// What `sweep` takes.
+#[derive(Debug, Args)]
+pub struct SweepArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    #[command(flatten)]
+    pub rules: RuleArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
+    pub format: OutputFormat,
+    /// The range a hyperparameter was searched over, e.g. `--range lr=1e-5:3e-3`: a random
+    /// search's range is not in its trial files, and edges are judged against it when given.
+    #[arg(long = "range", value_name = "NAME=LO:HI")]
+    pub ranges: Vec<String>,
+    /// Take a hyperparameter from a file in each trial's folder, e.g.
+    /// `--hparam lr=args.json:optim.lr` (JSON or YAML; nested keys joined by dots).
+    #[arg(long = "hparam", value_name = "NAME=FILE:KEY")]
+    pub hparams: Vec<String>,
+    /// Draw the sweep's charts into this directory: the headline metric against each
+    /// searched hyperparameter, and every trial's validation curve overlaid.
+    #[arg(long, value_name = "DIR")]
+    pub plot: Option<PathBuf>,
+    /// Colour in text output (NO_COLOR is respected under `auto`).
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
 }

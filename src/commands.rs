@@ -13,6 +13,8 @@ use crate::render;
 use crate::report::{self, json::JsonReporter, markdown::MarkdownReporter, text::TextReporter, Diagnosis, Reporter};
 use crate::rules::{self, Severity};
 
+mod sweep;
+
 const EXIT_FINDINGS: u8 = 1;
 /// Bad input or usage.
 pub const EXIT_BAD_INPUT: u8 = 2;
@@ -21,6 +23,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Diagnose(args) => diagnose(&args),
         Command::Inspect(args) => inspect(&args),
+        Command::Sweep(args) => sweep::run(&args),
         Command::Plot(args) => plot(&args),
         Command::Report(args) => html_report(&args),
         Command::Rules { markdown } => {

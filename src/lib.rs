@@ -37,6 +37,7 @@ pub mod render;
 pub mod report;
 pub mod rules;
 pub mod smooth;
+pub mod sweep;
 
 use std::path::Path;
 

@@ -7,9 +7,11 @@
 //! Non-finite values are kept: a NaN loss is evidence, not noise.
 
 pub mod format;
+pub mod hparams;
 pub mod role;
 
 pub use format::LogFormat;
+pub use hparams::{HValue, Hparams};
 pub use role::{Kind, Role, Split};
 
 use std::sync::Arc;
@@ -170,6 +172,10 @@ pub struct Run {
     /// epoch a value belongs to (Keras, Lightning: the first epoch is 0).
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub epoch_is_progress: bool,
+    /// Hyperparameters: MLflow params as read; for file logs, what
+    /// `crate::ingest::hparams` finds beside the log (read for `sweep`).
+    #[serde(skip_serializing_if = "Hparams::is_empty")]
+    pub hparams: Hparams,
 }
 
 impl Run {
@@ -188,6 +194,7 @@ impl Run {
             headline: None,
             merged: 0,
             epoch_is_progress: false,
+            hparams: Hparams::default(),
         }
     }
 

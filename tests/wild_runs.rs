@@ -290,3 +290,21 @@ fn a_printed_training_loop_is_read_as_a_console_log() {
     assert_eq!(run.skipped_count, 5);
     assert!(flagged(&findings).contains("underfitting"));
 }
+
+/// Issue 15: a trial at lr 0.35 learned in its first steps and fell back to chance (its loss ended
+/// 1.37x where it started, accuracy 0.64 → 0.25): that is a divergence, not "never learned"; a
+/// GAN's generator loss rising as its discriminator wins is not (W08).
+#[test]
+fn a_loss_that_got_worse_than_its_start_is_a_divergence_but_a_generator_loss_is_not() {
+    let mut read = read_path(&fixture("sweeps/mc_mlp_sgd_sweep2/version_3"), &ReadOptions::default());
+    let run = read.runs.remove(0);
+    let findings = diagnose(&run, &Settings::default());
+    let f = finding(&findings, "divergence");
+    assert_eq!(f.severity, Severity::Error);
+    assert!(ev(f, "end_over_start") > 1.3, "{f:?}");
+    assert!(!flagged(&findings).contains("underfitting"), "superseded: {findings:#?}");
+    // A slow trial (lr 1e-4) whose loss creeps down is not worse than its start.
+    let mut slow = read_path(&fixture("sweeps/mc_mlp_sgd_sweep1/lr=1e-4_wd=1e-2"), &ReadOptions::default());
+    assert!(!flagged(&diagnose(&slow.runs.remove(0), &Settings::default())).contains("divergence"));
+    assert!(!flagged(&wild("W08").1).contains("divergence"), "a GAN's generator loss");
+}

@@ -83,7 +83,9 @@ pub(super) fn finish(run: &mut Run, points: &[(String, Vec<Point>)], params: &[(
     if per_epoch {
         run.notes.push(format!("params/epochs = {} and every step is below it: steps read as epochs", epochs.unwrap_or(0.0)));
     }
+    run.hparams.values = params.iter().map(|(k, v)| (k.clone(), crate::model::HValue::parse(v))).collect();
     if !params.is_empty() {
+        run.hparams.source = Some("MLflow params".into());
         let shown: Vec<String> = params.iter().take(12).map(|(k, v)| format!("{k}={}", v.trim())).collect();
         run.notes.push(format!("{} params: {}{}", params.len(), shown.join(", "), if params.len() > 12 { ", …" } else { "" }));
     }

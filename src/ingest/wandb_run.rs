@@ -233,6 +233,12 @@ impl State {
     fn finish(self, run: &mut Run, path: &Path) {
         run.series = self.builder.finish();
         run.name = self.name.unwrap_or_else(|| path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default());
+        for (k, v) in self.config.iter().filter(|(k, _)| !k.starts_with('_')) {
+            super::hparams::insert_json_text(&mut run.hparams.values, k, v);
+        }
+        if !run.hparams.is_empty() {
+            run.hparams.source = Some("W&B run config".into());
+        }
         for (what, items) in [("config", self.config), ("summary", self.summary)] {
             let items: Vec<(String, String)> = items.into_iter().filter(|(k, _)| !k.starts_with('_')).collect();
             if !items.is_empty() {

@@ -16,6 +16,7 @@ mod other;
 pub mod overlay;
 mod panel;
 pub mod style;
+pub mod sweep;
 mod update_ratio;
 
 use std::path::{Path, PathBuf};

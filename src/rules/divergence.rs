@@ -11,6 +11,12 @@
 //! - or it collapsed: it ended `collapse_factor`× above the lowest level it
 //!   had reached, undoing at least a quarter of what it had learned (a model
 //!   that learned, then blew up and never recovered);
+//! - or it got worse, not better: the loss at the end sits `worsened_factor`×
+//!   above where it was over the first tenth of the run, with its lowest level
+//!   in that first fifth and the whole last half above that start (a rate so
+//!   high that the net learned in its first steps, then fell apart back to
+//!   chance, as a 4-class classifier at lr 0.35 does: 1.00 → 1.37); never for
+//!   a GAN's generator loss, which rises as its discriminator wins;
 //! - or, in a run that logs accuracy (so the loss is a classifier's
 //!   cross-entropy), the training loss reached a size no softmax at sane
 //!   logits can produce.
@@ -49,6 +55,7 @@ params! {
         explode_factor: 10.0 => "smoothed loss at this many times its starting level counts as exploded",
         final_factor: 3.0 => "…when the loss also ends at least this many times its starting level",
         collapse_factor: 5.0 => "the smoothed loss ends at least this many times the lowest level it had reached (and undid a quarter of the learning)",
+        worsened_factor: 1.2 => "the loss ends at least this many times its level over the first tenth of the run, which held its lowest level",
         max_plausible_ce: 25.0 => "in a run that logs accuracy, a loss above this is beyond any cross-entropy at sane logits (chance level with 10^6 classes is ln 10^6 = 13.8)",
         smooth_frac: 0.025 => "moving-average window for the explosion test, as a fraction of the points",
     }
@@ -198,7 +205,7 @@ fn explosion(ctx: &Ctx) -> Option<Finding> {
     let end = tail_mean(&s.values, k.max(3));
     let exploded = peak >= level && end >= final_factor * base;
     if !exploded {
-        return collapse(ctx, s, base);
+        return collapse(ctx, s, base).or_else(|| if adversarial(ctx) { None } else { worsened(ctx, s) });
     }
     let start_i = first_over.unwrap_or(peak_i);
     Some(
@@ -272,6 +279,58 @@ fn collapse(ctx: &Ctx, s: &Series, base: f64) -> Option<Finding> {
                 pos(s.x[start_i]),
                 num(end),
                 num(end / low)
+            ))
+            .advice(ADVICE),
+    )
+}
+
+/// A GAN logs a generator's and a discriminator's loss: each rises as the other wins, so a
+/// generator loss that ends above its start is the game, not a divergence (W08).
+fn adversarial(ctx: &Ctx) -> bool {
+    let has = |words: &[&str]| {
+        ctx.view.run.series.iter().any(|s| crate::model::role::tokens(&s.name).iter().any(|t| words.contains(&t.as_str())))
+    };
+    has(&["gen", "generator", "g"]) && has(&["disc", "discriminator", "critic", "d"])
+}
+
+/// Points a run needs before "it got worse" can be read: a start, an end and a middle.
+const WORSENED_MIN_POINTS: usize = 20;
+
+/// The loss was never better than at its start and ended well above it: training made the model worse.
+fn worsened(ctx: &Ctx, s: &Series) -> Option<Finding> {
+    let factor = DivergenceParams::read(ctx).worsened_factor;
+    let n = s.len();
+    if n < WORSENED_MIN_POINTS || s.values.iter().any(|v| !v.is_finite()) {
+        return None;
+    }
+    let tenth = (n / 10).max(2);
+    let start = median(&s.values[..tenth]);
+    let end = median(&s.values[n - tenth..]);
+    let block = (n / 20).max(1);
+    let levels: Vec<f64> = s.values.chunks(block).map(median).collect();
+    let (low_b, low) = levels.iter().copied().enumerate().min_by(|a, b| a.1.total_cmp(&b.1))?;
+    let low_in_first_fifth = low_b * block < n / 5;
+    let second_half_above = levels[levels.len() / 2..].iter().all(|m| *m > start);
+    super::trace("divergence", || {
+        format!("worsened: start {start}, end {end}, low {low} in block {low_b}, last half above start {second_half_above}")
+    });
+    if !(start > 0.0 && end >= factor * start && low_in_first_fifth && second_half_above) {
+        return None;
+    }
+    let from = (tenth..n).find(|&i| s.values[i] >= 0.5 * (start + end)).unwrap_or(tenth);
+    Some(
+        Finding::new("divergence", Severity::Error, Span { axis: s.axis, start: s.x[from], end: *s.x.last()? })
+            .confidence(0.7)
+            .series(&s.name)
+            .evidence("start_level", start)
+            .evidence("end_level", end)
+            .evidence("end_over_start", end / start)
+            .message(format!(
+                "{} got worse, not better: {} over the first tenth of the run, {} at the end ({}x), never back below where it started; the net learned in its first steps and then fell apart.",
+                s.name,
+                num(start),
+                num(end),
+                num(end / start)
             ))
             .advice(ADVICE),
     )
