@@ -17,6 +17,7 @@ Examples (the paths are in the repository; `tests/cli.rs` runs each):
   curvecheck diagnose fixtures/wild-runs --format json
   curvecheck diagnose fixtures/wild-runs/W25 --plot chart.png
   curvecheck inspect fixtures/wild-runs/W16/metrics.csv
+  curvecheck sweep fixtures/sweeps/mc_mlp_sgd_sweep1
   curvecheck explain plateau
 
 Trackers (your store or server in place of these):

@@ -70,11 +70,26 @@ fn read_all(input: &InputArgs) -> anyhow::Result<(Vec<Run>, Vec<IngestError>)> {
         }
         runs.append(&mut read.runs);
         errors.append(&mut read.errors);
-        for skipped in &read.ignored {
+        // Settings files beside the logs (params.json, config.json) are expected there: one line for all of them.
+        let (settings_files, others): (Vec<&IngestError>, Vec<&IngestError>) = read.ignored.iter().partition(|e| is_settings_file(e));
+        for skipped in others {
             eprintln!("curvecheck: note: skipped {skipped}");
+        }
+        if !settings_files.is_empty() {
+            eprintln!(
+                "curvecheck: note: {} settings file(s) beside the logs are not logs ({}); `curvecheck sweep` reads them as hyperparameters",
+                settings_files.len(),
+                ingest::hparams::FILES.iter().filter(|f| !f.contains('/')).copied().collect::<Vec<_>>().join(", ")
+            );
         }
     }
     Ok((runs, errors))
+}
+
+/// A file skipped as not a log whose name is one of the hyperparameter files.
+fn is_settings_file(e: &IngestError) -> bool {
+    let IngestError::NotALog { path, .. } = e else { return false };
+    ingest::hparams::is_settings_file(std::path::Path::new(path))
 }
 
 fn report_errors(errors: &[IngestError]) {
@@ -173,9 +188,18 @@ fn html_report(args: &WriteArgs) -> anyhow::Result<ExitCode> {
     }
     // The front end draws; the report only lays out what it is given.
     let svg = |r: Result<Option<String>, render::RenderError>| r.map_err(|e| e.to_string());
-    let charts = reports.iter().map(|r| svg(render::svg_string(r, args.rules.classes, render::Detail::Compact))).collect();
-    let overlays = [render::overlay::Curve::Metric, render::overlay::Curve::Loss].map(|c| svg(render::overlay::svg(&reports, c))).to_vec();
-    let html = crate::report::html::HtmlReporter { meta, charts, overlays }.render(&reports);
+    let sweep = sweep::for_report(&reports, &args.input.paths);
+    let best_first = sweep.as_ref().map(|(s, _)| s.ranking.clone()).unwrap_or_default();
+    let featured = crate::report::html::featured(&reports, &best_first);
+    // Charts only for the runs with a full section: a page of thousands of runs stays small.
+    let charts = reports
+        .iter()
+        .zip(&featured)
+        .map(|(r, f)| if *f { svg(render::svg_string(r, args.rules.classes, render::Detail::Compact)) } else { Ok(None) })
+        .collect();
+    let shown: Vec<&Diagnosis> = reports.iter().zip(&featured).filter(|(_, f)| **f).map(|(r, _)| r).collect();
+    let overlays = [render::overlay::Curve::Metric, render::overlay::Curve::Loss].map(|c| svg(render::overlay::svg(&shown, c))).to_vec();
+    let html = crate::report::html::HtmlReporter { meta, charts, overlays, featured, sweep }.render(&reports);
     std::fs::write(&args.output, html).with_context(|| format!("writing {}", args.output.display()))?;
     eprintln!("curvecheck: wrote {} ({} runs)", args.output.display(), reports.len());
     Ok(if errors.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(EXIT_BAD_INPUT) })

@@ -1,7 +1,7 @@
 //! Issue 14: the pipeline flows one way. Reads every source file's `crate::` and
 //! `super::` paths and checks that no two modules (top-level stages, or files
 //! inside one) depend on each other, and that the stages keep their order:
-//! ingest → model → smooth → rules → diagnosis → render / report, front ends on top.
+//! ingest → model → smooth → rules → diagnosis → sweep → render / report, front ends on top.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -22,6 +22,13 @@ const FORBIDDEN: &[(&str, &str)] = &[
     ("diagnosis", "render"),
     ("diagnosis", "report"),
     ("render", "report"),
+    ("model", "sweep"),
+    ("ingest", "sweep"),
+    ("smooth", "sweep"),
+    ("rules", "sweep"),
+    ("diagnosis", "sweep"),
+    ("sweep", "render"),
+    ("sweep", "report"),
     ("report", "render"),
 ];
 

@@ -187,3 +187,31 @@ fn readme_charts_are_what_the_renderer_draws_today() {
         );
     }
 }
+
+/// Issue 15: the README's sweep charts are what `curvecheck sweep --plot` draws today.
+#[test]
+fn readme_sweep_charts_are_what_the_renderer_draws_today() {
+    let readme = std::fs::read_to_string(common::fixture("../README.md")).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::cargo_bin("curvecheck")
+        .unwrap()
+        .args(["sweep", "--plot"])
+        .arg(dir.path())
+        .arg(common::fixture("sweeps/mc_mlp_sgd_sweep3"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    for png in ["sweep-lr.png", "sweep-curves.png"] {
+        assert!(readme.contains(&format!("fixtures/charts/sweep/{png}")), "README does not show {png}");
+        let drawn = dir.path().join(png);
+        let committed = common::fixture(&format!("charts/sweep/{png}"));
+        if std::env::var_os("UPDATE_EXPECTED").is_some() {
+            std::fs::copy(&drawn, &committed).unwrap();
+        }
+        assert!(
+            std::fs::read(&drawn).unwrap() == std::fs::read(&committed).unwrap(),
+            "fixtures/charts/sweep/{png} is stale: regenerate and look at it"
+        );
+        assert_eq!(png_size(&drawn), (900, 480), "{png}");
+    }
+}

@@ -276,11 +276,15 @@ fn escape_sequences_in_column_names_never_reach_the_terminal() {
 /// Issue 14: every example of `--help` that names files of the repository runs (exit 0 or 1, never 2).
 #[test]
 fn every_example_in_help_runs() {
-    let help = String::from_utf8(curvecheck().arg("--help").output().unwrap().stdout).unwrap();
-    let examples = help.split("Examples").nth(1).and_then(|s| s.split("\n\n").next()).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let mut ran = 0;
-    for line in examples.lines().map(str::trim).filter(|l| l.starts_with("curvecheck ")) {
+    let mut lines = Vec::new();
+    for help_args in [&["--help"][..], &["sweep", "--help"]] {
+        let help = String::from_utf8(curvecheck().args(help_args).output().unwrap().stdout).unwrap();
+        let examples = help.split("Examples").nth(1).and_then(|s| s.split("\n\n").next()).unwrap();
+        lines.extend(examples.lines().map(str::trim).filter(|l| l.starts_with("curvecheck ")).map(str::to_string));
+    }
+    for line in &lines {
         // Run from a scratch folder (a chart an example writes lands there), the repository's files by full path.
         let args: Vec<String> = line
             .split_whitespace()
@@ -291,7 +295,7 @@ fn every_example_in_help_runs() {
         assert!(matches!(code, Some(0 | 1)), "`{line}` exited {code:?}");
         ran += 1;
     }
-    assert!(ran >= 5, "only {ran} examples found in --help");
+    assert!(ran >= 8, "only {ran} examples found in --help and sweep --help");
 }
 
 const SMALL_LOG: &str = "epoch,loss,val_loss\n0,1.0,1.1\n1,0.8,0.9\n2,0.6,0.7\n3,0.5,0.6\n4,0.45,0.55\n5,0.42,0.52\n";

@@ -9,7 +9,11 @@ use assert_cmd::Command;
 use serde_json::Value;
 
 fn schema() -> Value {
-    let path = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("docs/diagnose.schema.json");
+    schema_named("diagnose")
+}
+
+fn schema_named(name: &str) -> Value {
+    let path = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(format!("docs/{name}.schema.json"));
     serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
 
@@ -133,4 +137,18 @@ fn the_check_itself_rejects_a_wrong_document() {
     assert!(bad.iter().any(|b| b.contains("unexpected field extra")));
     assert!(bad.iter().any(|b| b.contains("$.runs[0].name")));
     assert!(bad.iter().any(|b| b.contains("missing \"findings\"")), "{bad:?}");
+}
+
+/// Issue 15: `sweep --format json` is documented by `docs/sweep.schema.json`.
+#[test]
+fn sweep_output_validates_against_its_schema() {
+    let schema = schema_named("sweep");
+    assert_eq!(schema["properties"]["schema"]["enum"][0], curvecheck::report::sweep::SCHEMA);
+    for rel in ["sweeps/mc_mlp_sgd_sweep1", "sweeps/mc_mlp_sgd_sweep2", "sweeps/mc_mlp_sgd_sweep3"] {
+        let out = Command::cargo_bin("curvecheck").unwrap().args(["sweep", "--format", "json"]).arg(common::fixture(rel)).output().unwrap();
+        let doc: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{rel}: {e}"));
+        let mut bad = Vec::new();
+        violations(&schema, &doc, "$", &mut bad);
+        assert!(bad.is_empty(), "{rel}:\n{}", bad.join("\n"));
+    }
 }

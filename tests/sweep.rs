@@ -39,7 +39,7 @@ fn edge_word(verdict: &str) -> &str {
 fn assert_agrees(sweep: &str, doc: &Value, name_of: &dyn Fn(&str) -> String) {
     let m = manifest();
     let gt = &m["sweeps"][sweep]["ground_truth"];
-    assert_eq!(doc["layout"], "curvecheck.sweep/1");
+    assert_eq!(doc["schema"], "curvecheck.sweep/1");
     let best = doc["best_trial"].as_str().unwrap();
     assert_eq!(name_of(best), gt["best_trial"].as_str().unwrap(), "{sweep}: best trial");
     let ranking: Vec<String> = doc["ranking"].as_array().unwrap().iter().map(|t| name_of(t.as_str().unwrap())).collect();

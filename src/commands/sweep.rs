@@ -37,7 +37,7 @@ pub fn run(args: &SweepArgs) -> anyhow::Result<ExitCode> {
         );
         return Ok(ExitCode::from(EXIT_BAD_INPUT));
     }
-    let mut trials = Vec::new();
+    let mut named = Vec::new();
     for run in runs {
         let name = trial_name(&run, &args.input.paths);
         let mut hp = match hparams::read_beside(&run) {
@@ -66,8 +66,9 @@ pub fn run(args: &SweepArgs) -> anyhow::Result<ExitCode> {
                 Err(e) => eprintln!("curvecheck: warning: --hparam {}: {e}", p.name),
             }
         }
-        trials.push(Trial { name, hparams: hp, diagnosis: Diagnosis::new(run, &settings) });
+        named.push((name, hp, Diagnosis::new(run, &settings)));
     }
+    let trials: Vec<Trial> = named.iter().map(|(name, hp, d)| Trial { name: name.clone(), hparams: hp.clone(), diagnosis: d }).collect();
     let s = sweep::analyse(&trials, &SweepOptions { ranges });
     let text = match args.format {
         OutputFormat::Text => out::text(&s, use_color(args.color)),
@@ -77,7 +78,7 @@ pub fn run(args: &SweepArgs) -> anyhow::Result<ExitCode> {
     write_stdout(text.as_bytes())?;
     if let Some(dir) = &args.plot {
         std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-        let diagnoses: Vec<&Diagnosis> = trials.iter().map(|t| &t.diagnosis).collect();
+        let diagnoses: Vec<&Diagnosis> = trials.iter().map(|t| t.diagnosis).collect();
         for path in render::sweep::draw_all(&s, &diagnoses, dir)? {
             eprintln!("curvecheck: wrote {}", path.display());
         }
@@ -100,7 +101,7 @@ fn keys(values: &BTreeMap<String, HValue>) -> String {
 
 /// The trial's folder relative to the directory given (`lr=1e-4_wd=1e-2`, `version_3`); a run
 /// from a tracker (MLflow, W&B) or that is its own folder keeps its run name.
-fn trial_name(run: &Run, roots: &[PathBuf]) -> String {
+pub(super) fn trial_name(run: &Run, roots: &[PathBuf]) -> String {
     use crate::model::LogFormat as F;
     // Trackers carry the name the user gave the run; their folders are ids.
     if matches!(run.format, F::Mlflow | F::MlflowSqlite | F::MlflowServer | F::WandbRun) && !run.name.is_empty() {
@@ -155,6 +156,29 @@ fn parse_picks(specs: &[String]) -> anyhow::Result<Vec<Pick>> {
             Ok(Pick { name: name.to_string(), file: PathBuf::from(file), key: key.to_string() })
         })
         .collect()
+}
+
+/// The search a `report` shows, when at least `MIN_TRIALS_FOR_SECTION` of its runs carry
+/// hyperparameters and some differ between them; with its charts.
+pub(super) fn for_report(reports: &[Diagnosis], roots: &[PathBuf]) -> Option<(sweep::Sweep, Vec<crate::report::html::Svg>)> {
+    const MIN_TRIALS_FOR_SECTION: usize = 3;
+    let trials: Vec<Trial> = reports
+        .iter()
+        .map(|d| Trial { name: trial_name(&d.run, roots), hparams: hparams::read_beside(&d.run).unwrap_or_default(), diagnosis: d })
+        .collect();
+    if trials.iter().filter(|t| !t.hparams.is_empty()).count() < MIN_TRIALS_FOR_SECTION {
+        return None;
+    }
+    let s = sweep::analyse(&trials, &SweepOptions::default());
+    if s.space.searched.is_empty() {
+        return None;
+    }
+    let diagnoses: Vec<&Diagnosis> = reports.iter().collect();
+    let charts = match render::sweep::svgs(&s, &diagnoses) {
+        Ok(c) => c.into_iter().map(|c| Ok(Some(c))).collect(),
+        Err(e) => vec![Err(e.to_string())],
+    };
+    Some((s, charts))
 }
 
 #[cfg(test)]

@@ -22,6 +22,11 @@ use crate::model::{HValue, Hparams, Run};
 pub const FILES: &[&str] =
     &["params.json", "hparams.json", "config.json", "hparams.yaml", "params.yaml", "config.yaml", "files/config.yaml"];
 
+/// A file named as one of [`FILES`] (`params.json`, `config.yaml`, …).
+pub fn is_settings_file(path: &Path) -> bool {
+    path.file_name().is_some_and(|n| FILES.iter().any(|f| Path::new(f).file_name().is_some_and(|b| b == n)))
+}
+
 /// Settings files larger than this are not hyperparameters (a model's weights index, a dataset).
 const MAX_BYTES: u64 = 4 << 20;
 

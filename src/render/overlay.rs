@@ -20,7 +20,7 @@ pub enum Curve {
 
 /// Every run's validation metric (or loss) at its evaluations, as an SVG
 /// document; `None` when fewer than one run has that curve.
-pub fn svg(reports: &[Diagnosis], curve: Curve) -> Result<Option<String>, RenderError> {
+pub fn svg(reports: &[&Diagnosis], curve: Curve) -> Result<Option<String>, RenderError> {
     let mut lines = Vec::new();
     let mut axes = Vec::new();
     for (i, r) in reports.iter().enumerate() {

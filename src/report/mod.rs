@@ -9,6 +9,7 @@ pub mod table;
 pub mod text;
 
 pub mod rules_table;
+pub mod sparkline;
 pub mod sweep;
 
 pub use crate::diagnosis::Diagnosis;

@@ -1,5 +1,5 @@
 //! A search, written out: text for the terminal, JSON for tools (layout
-//! `curvecheck.sweep/1`, documented in `docs/sweep.md`), Markdown for a pull
+//! `curvecheck.sweep/1`, documented by `docs/sweep.schema.json`), Markdown for a pull
 //! request or a notebook. All three read the same [`Sweep`] and say the same.
 
 use std::fmt::Write as _;
@@ -11,8 +11,8 @@ use super::terminal_safe;
 use crate::model::hparams::short;
 use crate::sweep::{Hparam, Sweep, Verdict};
 
-/// The JSON layout's name; bumped when a field changes meaning.
-pub const LAYOUT: &str = "curvecheck.sweep/1";
+/// The JSON layout's name; bumped when a field changes shape or meaning.
+pub const SCHEMA: &str = "curvecheck.sweep/1";
 
 fn value(v: Option<f64>) -> String {
     v.map(|x| format!("{x:.4}")).unwrap_or_else(|| "–".into())
@@ -126,7 +126,7 @@ pub fn text(s: &Sweep, color: bool) -> String {
     if let Some(b) = s.best {
         let t = &s.trials[b];
         let _ = write!(o, "{} {} — {metric} {} at {}", paint(bold, "best:"), terminal_safe(&t.name), value(t.best), at(s, b));
-        if let Some(m) = &s.margin {
+        if let Some(m) = s.margin.as_ref().filter(|m| m.margin > 0.0) {
             let _ = write!(
                 o,
                 "; ahead of {} by {}, {} the noise of their curves (±{})",
@@ -230,7 +230,8 @@ pub fn json(s: &Sweep) -> String {
         })
         .collect();
     let doc = json!({
-        "layout": LAYOUT,
+        "schema": SCHEMA,
+        "version": env!("CARGO_PKG_VERSION"),
         "metric": s.metric,
         "lower_is_better": s.lower_is_better,
         "design": s.space.design.kind,

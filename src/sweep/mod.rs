@@ -285,7 +285,9 @@ fn advice(s: &Sweep) -> Vec<String> {
         ));
     }
     if let (Some(m), Some(b)) = (&s.margin, s.best) {
-        if m.within_noise {
+        if m.margin <= 0.0 {
+            out.push(format!("{} and {} tie at their best: re-run both with other seeds before choosing", s.trials[b].name, m.runner_up));
+        } else if m.within_noise {
             out.push(format!(
                 "{} leads {} by {}, within the noise of their own curves (±{}): re-run both with other seeds before choosing",
                 s.trials[b].name,

@@ -43,13 +43,13 @@ pub const BARELY_LEARNED_SHARE: f64 = 0.95;
 
 /// One trial, read.
 #[derive(Debug, Clone)]
-pub struct Trial {
+pub struct Trial<'a> {
     /// Its name: the run folder relative to the sweep directory (`lr=1e-4_wd=1e-2`, `version_3`).
     pub name: String,
     /// Its hyperparameters as found beside its log.
     pub hparams: Hparams,
     /// The diagnosis of its curves.
-    pub diagnosis: Diagnosis,
+    pub diagnosis: &'a Diagnosis,
 }
 
 /// The figures of one trial that the sweep compares.
@@ -86,7 +86,7 @@ pub struct TrialResult {
 impl TrialResult {
     /// Reads a trial's figures off its diagnosis.
     pub fn of(trial: &Trial) -> TrialResult {
-        let d = &trial.diagnosis;
+        let d = trial.diagnosis;
         let view = d.view();
         let t = &view.table;
         let (metric, col, lower) = match (view.val_metric, t.val_metric.as_ref(), view.val_loss, t.val_loss.as_ref()) {
