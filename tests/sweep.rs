@@ -176,3 +176,27 @@ fn tracker_layouts_of_the_shared_sweeps_give_the_same_verdicts() {
         assert_agrees(sweep, &folders, &name_of);
     }
 }
+
+/// Issue 15: a categorical hyperparameter (from the trial folders' names) is judged by its
+/// groups: no edge and no range, the advice names the value the best trial used.
+#[test]
+fn a_categorical_hyperparameter_from_folder_names_is_judged_by_its_groups() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = ["lr=3.16e-2_wd=1e-4", "lr=3.16e-2_wd=1e-6", "lr=3.16e-2_wd=1e-2"];
+    let slow = ["lr=1e-4_wd=1e-4", "lr=1e-4_wd=1e-6", "lr=1e-4_wd=1e-2"];
+    for (k, (g, s)) in good.iter().cycle().zip(slow.iter().cycle()).take(4).enumerate() {
+        for (opt, src) in [("momentum", g), ("plain", s)] {
+            let trial = dir.path().join(format!("opt={opt}_run={k}"));
+            std::fs::create_dir(&trial).unwrap();
+            std::fs::copy(fixture(&format!("sweeps/mc_mlp_sgd_sweep1/{src}/training_log.csv")), trial.join("training_log.csv")).unwrap();
+        }
+    }
+    let doc = sweep_json(dir.path(), &[]);
+    let opt = &doc["hparams"]["opt"];
+    assert_eq!(opt["scale"], "categorical");
+    assert_eq!(opt["matters"], true, "{opt:#}");
+    assert_eq!(opt["edge"], "inconclusive");
+    assert!(opt["next_range"].is_null());
+    assert!(opt["advice"].as_str().unwrap().contains("the best used momentum"), "{opt:#}");
+    assert_eq!(doc["hparams"]["run"]["matters"], false, "the copy index does not matter: {:#}", doc["hparams"]["run"]);
+}

@@ -68,6 +68,7 @@ pub fn run(args: &SweepArgs) -> anyhow::Result<ExitCode> {
         }
         named.push((name, hp, Diagnosis::new(run, &settings)));
     }
+    unique_names(&mut named);
     let trials: Vec<Trial> = named.iter().map(|(name, hp, d)| Trial { name: name.clone(), hparams: hp.clone(), diagnosis: d }).collect();
     let s = sweep::analyse(&trials, &SweepOptions { ranges });
     let text = match args.format {
@@ -84,6 +85,20 @@ pub fn run(args: &SweepArgs) -> anyhow::Result<ExitCode> {
         }
     }
     Ok(if errors.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(EXIT_BAD_INPUT) })
+}
+
+/// Two logs in one folder are two trials: each keeps its file name beside the folder's.
+fn unique_names(named: &mut [(String, crate::model::Hparams, Diagnosis)]) {
+    let mut counts: BTreeMap<String, usize> = BTreeMap::new();
+    for (n, _, _) in named.iter() {
+        *counts.entry(n.clone()).or_default() += 1;
+    }
+    for (n, _, d) in named.iter_mut() {
+        if counts[n.as_str()] > 1 {
+            let file = Path::new(&d.run.source).file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
+            *n = format!("{n}/{file}");
+        }
+    }
 }
 
 fn shown(paths: &[PathBuf]) -> String {

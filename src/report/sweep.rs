@@ -66,13 +66,18 @@ fn edge_line(h: &Hparam) -> String {
 
 fn header(s: &Sweep) -> String {
     let names: Vec<&str> = s.space.searched.iter().map(|d| d.name.as_str()).collect();
-    format!(
-        "sweep: {} trials ({} search over {}), ranked by best {}",
-        s.trials.len(),
-        s.space.design.kind,
-        if names.is_empty() { "nothing that varies".to_string() } else { names.join(" × ") },
-        s.metric.as_deref().unwrap_or("validation value")
-    )
+    let n = s.trials.len();
+    let trials = format!("{n} trial{}", if n == 1 { "" } else { "s" });
+    let metric = s.metric.as_deref().unwrap_or("validation value");
+    if names.is_empty() {
+        let why = if s.trial_hparams.iter().all(|h| h.is_empty()) {
+            "no hyperparameters found"
+        } else {
+            "no hyperparameter differs between them"
+        };
+        return format!("sweep: {trials} ({why}: a ranking only), ranked by best {metric}");
+    }
+    format!("sweep: {trials} ({} search over {}), ranked by best {metric}", s.space.design.kind, names.join(" × "))
 }
 
 /// The terminal's view.

@@ -108,6 +108,9 @@ pub struct Sweep {
 pub fn analyse(trials: &[Trial], opts: &SweepOptions) -> Sweep {
     let results: Vec<TrialResult> = trials.iter().map(TrialResult::of).collect();
     let mut notes = Vec::new();
+    if trials.len() < 2 {
+        notes.push(format!("a search needs at least two trials; found {}", trials.len()));
+    }
     // The metric most trials are judged by; a trial on another one is not comparable.
     let mut counts: BTreeMap<(&str, bool), usize> = BTreeMap::new();
     for r in &results {
