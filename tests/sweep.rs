@@ -200,3 +200,12 @@ fn a_categorical_hyperparameter_from_folder_names_is_judged_by_its_groups() {
     assert!(opt["advice"].as_str().unwrap().contains("the best used momentum"), "{opt:#}");
     assert_eq!(doc["hparams"]["run"]["matters"], false, "the copy index does not matter: {:#}", doc["hparams"]["run"]);
 }
+
+/// Issue 15: hyperparameters in TensorBoard's hparams plugin records (tensorboardX wrote
+/// them; the trial folders carry no values) give the same verdicts.
+#[test]
+fn tensorboard_hparams_records_give_the_same_verdicts() {
+    let doc = sweep_json(&fixture("sweeps-tensorboard/mc_mlp_sgd_sweep2"), &[]);
+    assert_agrees("mc_mlp_sgd_sweep2", &doc, &|n| n.replace("trial_", "version_"));
+    assert_eq!(doc["hparams"]["lr"]["distinct_values"], 9);
+}

@@ -8,6 +8,8 @@
 //! error; a checksum mismatch before the end is corruption and is an error.
 //! Scalars come as `simple_value` (PyTorch, tensorboardX) or as a rank-0
 //! float/double/half tensor (TF2, Keras), as rustboard's `data_compat.rs` reads them.
+//! The hparams plugin's session-start record (Keras' `hp.KerasCallback`,
+//! tensorboardX's `hparams`) gives the run's hyperparameters.
 
 use std::path::Path;
 
@@ -69,6 +71,61 @@ struct SummaryMetadata {
 struct PluginData {
     #[prost(string, tag = "1")]
     plugin_name: String,
+    #[prost(bytes = "vec", tag = "2")]
+    content: Vec<u8>,
+}
+
+/// tensorboard/plugins/hparams/plugin_data.proto: only the session start is read.
+#[derive(Clone, PartialEq, Message)]
+struct HParamsPluginData {
+    #[prost(message, optional, tag = "3")]
+    session_start_info: Option<SessionStartInfo>,
+}
+
+#[derive(Clone, PartialEq, Message)]
+struct SessionStartInfo {
+    #[prost(map = "string, message", tag = "1")]
+    hparams: std::collections::HashMap<String, ProtoValue>,
+}
+
+/// google.protobuf.Value: its oneof read as optional fields (a number, a string, a bool).
+#[derive(Clone, PartialEq, Message)]
+struct ProtoValue {
+    #[prost(double, optional, tag = "2")]
+    number_value: Option<f64>,
+    #[prost(string, optional, tag = "3")]
+    string_value: Option<String>,
+    #[prost(bool, optional, tag = "4")]
+    bool_value: Option<bool>,
+}
+
+/// The hyperparameters of an hparams-plugin summary, if it is a session start.
+fn session_hparams(v: &SummaryValue) -> Option<Vec<(String, crate::model::HValue)>> {
+    use crate::model::HValue;
+    let p = v.metadata.as_ref()?.plugin_data.as_ref()?;
+    if p.plugin_name != "hparams" {
+        return None;
+    }
+    let data = HParamsPluginData::decode(p.content.as_slice()).ok()?;
+    let info = data.session_start_info?;
+    Some(
+        info.hparams
+            .into_iter()
+            .filter_map(|(k, v)| {
+                let value = match (v.number_value, v.string_value, v.bool_value) {
+                    (Some(x), _, _) => HValue::Number(x),
+                    (_, Some(s), _) => HValue::Text(s),
+                    (_, _, Some(b)) => HValue::Bool(b),
+                    _ => return None,
+                };
+                Some((k, value))
+            })
+            .collect(),
+    )
+}
+
+fn is_hparams_plugin(v: &SummaryValue) -> bool {
+    v.metadata.as_ref().and_then(|m| m.plugin_data.as_ref()).is_some_and(|p| p.plugin_name == "hparams")
 }
 
 #[derive(Clone, PartialEq, Message)]
@@ -176,11 +233,12 @@ pub fn read_streaming(path: &Path, skip_corrupt: bool) -> Result<Run, IngestErro
 struct Accumulator {
     builder: SeriesBuilder,
     non_scalar_tags: std::collections::BTreeSet<String>,
+    hparams: std::collections::BTreeMap<String, crate::model::HValue>,
 }
 
 impl Default for Accumulator {
     fn default() -> Self {
-        Accumulator { builder: SeriesBuilder::new(RepeatedX::Keep), non_scalar_tags: Default::default() }
+        Accumulator { builder: SeriesBuilder::new(RepeatedX::Keep), non_scalar_tags: Default::default(), hparams: Default::default() }
     }
 }
 
@@ -189,6 +247,10 @@ impl Accumulator {
         if !self.non_scalar_tags.is_empty() {
             let list: Vec<_> = self.non_scalar_tags.into_iter().take(10).collect();
             run.notes.push(format!("non-scalar summaries (images, histograms, text) not read: {}", list.join(", ")));
+        }
+        if !self.hparams.is_empty() {
+            run.hparams.values = self.hparams;
+            run.hparams.source = Some("TensorBoard hparams plugin".into());
         }
         run.series = self.builder.finish();
         if run.series.is_empty() {
@@ -283,6 +345,10 @@ fn read_records<R: std::io::Read>(
         };
         let Some(summary) = event.summary else { continue };
         for v in &summary.value {
+            if is_hparams_plugin(v) {
+                acc.hparams.extend(session_hparams(v).unwrap_or_default());
+                continue;
+            }
             match scalar(v) {
                 Some(value) => {
                     let name: std::borrow::Cow<str> = match &split {
