@@ -60,7 +60,13 @@ fn range(r: Option<(f64, f64)>) -> String {
 
 fn edge_line(h: &Hparam) -> String {
     let Some(pos) = h.placement.position_of_best else { return String::new() };
-    let of = if h.range_given { "of the range given" } else { "of the values tried" };
+    let of = if h.range_given {
+        "of the range given"
+    } else if h.range_estimated {
+        "of the range estimated from the values tried"
+    } else {
+        "of the values tried"
+    };
     format!("{} (best at {:.2} {of}, {})", h.edge.as_str(), pos, range(h.range))
 }
 
@@ -212,6 +218,7 @@ pub fn json(s: &Sweep) -> String {
                     "distinct_values": h.distinct_values,
                     "range": h.range.map(|r| [r.0, r.1]),
                     "range_given": h.range_given,
+                    "range_estimated": h.range_estimated,
                     "best_value": h.best_value,
                     "matters": h.matters,
                     "verdict": h.importance.verdict,

@@ -57,6 +57,8 @@ pub struct Hparam {
     pub range: Option<(f64, f64)>,
     /// `--range` gave it.
     pub range_given: bool,
+    /// It was estimated from a random search's values.
+    pub range_estimated: bool,
     /// The best trial's value.
     pub best_value: Option<HValue>,
     /// Whether it matters (a `true` only for `Verdict::Matters`).
@@ -256,6 +258,7 @@ fn judge_one(d: &Dimension, imp: Importance, best: Option<usize>, top: &[usize],
         distinct_values: d.values.len(),
         range: d.range,
         range_given: d.range_given,
+        range_estimated: d.range_estimated,
         best_value,
         matters,
         importance: imp,
