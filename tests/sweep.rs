@@ -209,3 +209,34 @@ fn tensorboard_hparams_records_give_the_same_verdicts() {
     assert_agrees("mc_mlp_sgd_sweep2", &doc, &|n| n.replace("trial_", "version_"));
     assert_eq!(doc["hparams"]["lr"]["distinct_values"], 9);
 }
+
+/// Issue 15: `--hparam NAME=FILE:KEY` takes a hyperparameter from an odd layout (a nested key
+/// of a file in a sub-folder), and a key that is missing is named with the keys there are.
+#[test]
+fn hparam_flag_reads_a_nested_key_of_another_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let m = manifest();
+    for t in m["sweeps"]["mc_mlp_sgd_sweep1"]["trials"].as_array().unwrap() {
+        let name = t["trial"].as_str().unwrap();
+        let trial = dir.path().join(format!("run{}", t["index"]));
+        std::fs::create_dir_all(trial.join("cfg")).unwrap();
+        std::fs::copy(fixture(&format!("sweeps/mc_mlp_sgd_sweep1/{name}/training_log.csv")), trial.join("training_log.csv")).unwrap();
+        let args = serde_json::json!({"optim": {"lr": t["hparams"]["lr"], "wd": t["hparams"]["weight_decay"]}, "name": name});
+        std::fs::write(trial.join("cfg/args.json"), args.to_string()).unwrap();
+    }
+    let doc = sweep_json(dir.path(), &["--hparam", "lr=cfg/args.json:optim.lr", "--hparam", "weight_decay=cfg/args.json:optim.wd"]);
+    let by_index = |n: &str| {
+        let i: usize = n.trim_start_matches("run").parse().unwrap();
+        m["sweeps"]["mc_mlp_sgd_sweep1"]["trials"][i]["trial"].as_str().unwrap().to_string()
+    };
+    assert_agrees("mc_mlp_sgd_sweep1", &doc, &by_index);
+    let out = Command::cargo_bin("curvecheck")
+        .unwrap()
+        .arg("sweep")
+        .arg(dir.path())
+        .args(["--hparam", "lr=cfg/args.json:optim.rate"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("no key 'optim.rate'") && err.contains("optim.lr"), "{err}");
+}

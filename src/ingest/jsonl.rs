@@ -190,6 +190,13 @@ pub fn read_lines(path: &Path, lines: &Lines) -> Result<Run, IngestError> {
     }
     run.series = builder.finish();
     if run.series.is_empty() {
+        // One object with no step is a settings file (params.json of numbers only, cfg/args.json), not a log.
+        if objects <= 1 && no_place.len() == objects {
+            return Err(IngestError::not_a_log(
+                path,
+                "one JSON object with no step, iteration or epoch field: settings, not a training log",
+            ));
+        }
         let why = if !no_place.is_empty() && no_place.len() == objects {
             "no record has a step, iteration or epoch field, so nothing can be placed on a curve"
         } else {

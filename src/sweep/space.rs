@@ -168,7 +168,15 @@ pub fn read(trials: &[&BTreeMap<String, HValue>], ranges: &BTreeMap<String, (f64
         if scale != Scale::Categorical {
             distinct.sort_by(|a, b| a.as_f64().unwrap_or(0.0).total_cmp(&b.as_f64().unwrap_or(0.0)));
         }
-        searched.push(Dimension { name: name.clone(), scale, values: distinct, range, range_given: given.is_some(), range_estimated: false, of_trial });
+        searched.push(Dimension {
+            name: name.clone(),
+            scale,
+            values: distinct,
+            range,
+            range_given: given.is_some(),
+            range_estimated: false,
+            of_trial,
+        });
     }
     let design = design(&searched, trials.len());
     if design.kind == "random" {
