@@ -112,6 +112,9 @@ pub fn next_range(d: &Dimension, edge: Edge, best: f64, avoid: (Option<f64>, Opt
     }
     let back = |c: f64| if d.scale == Scale::Log { 10f64.powf(c) } else { c };
     let (mut l, u) = (back(na), back(nb));
+    if lo == 0.0 && d.zero_coord.is_some_and(|z| na <= z) {
+        l = 0.0;
+    }
     if d.scale == Scale::Linear && lo >= 0.0 {
         l = l.max(0.0);
     }

@@ -74,13 +74,18 @@ pub struct Dimension {
     /// The trials that have it, by index.
     #[serde(skip)]
     pub of_trial: Vec<Option<HValue>>,
+    /// On a log scale with 0 among the values (weight decay 0, 1e-4, 1e-2): the coordinate
+    /// 0 is placed at, a decade below the smallest positive value.
+    #[serde(skip)]
+    pub zero_coord: Option<f64>,
 }
 
 impl Dimension {
     /// The coordinate fits use: log10 of the value on a log scale.
     pub fn coord(&self, v: f64) -> f64 {
         match self.scale {
-            Scale::Log => v.max(f64::MIN_POSITIVE).log10(),
+            Scale::Log if v <= 0.0 => self.zero_coord.unwrap_or(f64::MIN_POSITIVE.log10()),
+            Scale::Log => v.log10(),
             _ => v,
         }
     }
@@ -153,16 +158,18 @@ pub fn read(trials: &[&BTreeMap<String, HValue>], ranges: &BTreeMap<String, (f64
             per_trial.push(name.clone());
             continue;
         }
+        let positive: Vec<f64> = numeric.iter().copied().filter(|v| *v > 0.0).collect();
+        let (plo, phi) = min_max(&positive);
+        // 0 beside positive values spanning decades is "off" on a log search (weight decay 0, 1e-4, 1e-2).
+        let zeros_ok = numeric.iter().all(|v| *v >= 0.0) && positive.len() >= 2;
         let scale = if !all_numeric {
             Scale::Categorical
+        } else if (positive.len() == numeric.len() || zeros_ok) && positive.len() >= 2 && phi / plo >= LOG_SPAN {
+            Scale::Log
         } else {
-            let (lo, hi) = min_max(&numeric);
-            if lo > 0.0 && hi / lo >= LOG_SPAN {
-                Scale::Log
-            } else {
-                Scale::Linear
-            }
+            Scale::Linear
         };
+        let zero_coord = (scale == Scale::Log && positive.len() < numeric.len()).then(|| plo.log10() - 1.0);
         let given = ranges.get(name.as_str()).copied();
         let range = given.or_else(|| (scale != Scale::Categorical).then(|| min_max(&numeric)));
         if scale != Scale::Categorical {
@@ -176,6 +183,7 @@ pub fn read(trials: &[&BTreeMap<String, HValue>], ranges: &BTreeMap<String, (f64
             range_given: given.is_some(),
             range_estimated: false,
             of_trial,
+            zero_coord,
         });
     }
     let design = design(&searched, trials.len());
@@ -202,6 +210,13 @@ fn estimate_range(d: &mut Dimension) {
     }
     let (a, b) = (d.coord(lo), d.coord(hi));
     let pad = (b - a) / (n - 1) as f64;
+    if lo == 0.0 {
+        // 0 is a natural bound: the range cannot have reached below it.
+        let back = |c: f64| if d.scale == Scale::Log { 10f64.powf(c) } else { c };
+        d.range = Some((0.0, back(b + pad)));
+        d.range_estimated = true;
+        return;
+    }
     let back = |c: f64| if d.scale == Scale::Log { 10f64.powf(c) } else { c };
     let mut l = back(a - pad);
     if lo >= 0.0 && d.scale == Scale::Linear {
@@ -230,7 +245,7 @@ fn design(searched: &[Dimension], n: usize) -> Design {
     let repeated = searched.iter().all(|d| 2 * d.values.len() <= n);
     let even = searched.iter().all(evenly_spaced);
     let covered = combos.len() == product && n % product.max(1) == 0;
-    let grid = !searched.is_empty() && covered && (repeated && searched.len() > 1 || even);
+    let grid = !searched.is_empty() && covered && (repeated || even);
     Design { kind: if grid { "grid" } else { "random" }, distinct }
 }
 
@@ -247,4 +262,37 @@ fn evenly_spaced(d: &Dimension) -> bool {
     let steps: Vec<f64> = c.windows(2).map(|w| w[1] - w[0]).collect();
     let mean = steps.iter().sum::<f64>() / steps.len() as f64;
     steps.iter().all(|s| (s - mean).abs() <= 0.1 * mean.abs())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn space_of(values: &[(&str, f64)]) -> Space {
+        let trials: Vec<BTreeMap<String, HValue>> =
+            values.iter().map(|(k, v)| BTreeMap::from([(k.to_string(), HValue::Number(*v))])).collect();
+        let refs: Vec<&BTreeMap<String, HValue>> = trials.iter().collect();
+        read(&refs, &BTreeMap::new())
+    }
+
+    #[test]
+    fn zero_beside_decades_is_off_on_a_log_scale_and_a_natural_bound() {
+        let s = space_of(&[("wd", 0.0), ("wd", 1e-4), ("wd", 1e-2), ("wd", 0.0), ("wd", 1e-4), ("wd", 1e-2)]);
+        let d = &s.searched[0];
+        assert_eq!(d.scale, Scale::Log);
+        assert_eq!(d.coord(0.0), -5.0);
+        assert!(d.lower_bound_is_natural());
+        assert_eq!(d.position(1e-4), Some(1.0 / 3.0), "0 at -5, 1e-4 at -4, 1e-2 at -2");
+        assert_eq!(s.design.kind, "grid");
+    }
+
+    #[test]
+    fn a_random_searchs_range_is_widened_by_a_gap_per_end() {
+        let s = space_of(&[("lr", 1e-4), ("lr", 1e-3), ("lr", 1e-1), ("lr", 3e-2), ("lr", 2e-4)]);
+        let d = &s.searched[0];
+        assert_eq!(s.design.kind, "random");
+        let (lo, hi) = d.range.unwrap();
+        // 3 decades over 5 draws: 0.75 decade beyond each end.
+        assert!((lo.log10() + 4.75).abs() < 1e-9 && (hi.log10() + 0.25).abs() < 1e-9, "{lo} {hi}");
+    }
 }
