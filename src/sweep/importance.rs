@@ -140,23 +140,9 @@ fn r2(y: &[f64], fit: &[f64]) -> f64 {
     }
 }
 
-/// Between-group share of variance for group labels.
+/// Between-group share of variance for group labels: the R² of fitting each group's mean.
 pub fn eta2(groups: &[usize], y: &[f64]) -> f64 {
-    let n = y.len() as f64;
-    let m = y.iter().sum::<f64>() / n;
-    let tot: f64 = y.iter().map(|v| (v - m).powi(2)).sum();
-    if tot <= 0.0 {
-        return 0.0;
-    }
-    let k = groups.iter().max().map_or(0, |g| g + 1);
-    let mut sum = vec![0.0; k];
-    let mut cnt = vec![0usize; k];
-    for (g, v) in groups.iter().zip(y) {
-        sum[*g] += v;
-        cnt[*g] += 1;
-    }
-    let between: f64 = (0..k).filter(|g| cnt[*g] > 0).map(|g| cnt[g] as f64 * (sum[g] / cnt[g] as f64 - m).powi(2)).sum();
-    between / tot
+    r2(y, &group_means(groups, y))
 }
 
 /// `(1 + #{shuffled ≥ observed}) / (1 + N)`.
@@ -300,6 +286,7 @@ pub fn judge(dims: &[Dimension], prepared: &[Prepared], imps: &mut [Importance],
     Some(top)
 }
 
+/// Each value replaced by the mean of its group.
 fn group_means(groups: &[usize], y: &[f64]) -> Vec<f64> {
     let k = groups.iter().max().map_or(0, |g| g + 1);
     let mut sum = vec![0.0; k];
