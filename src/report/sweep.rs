@@ -107,7 +107,7 @@ pub fn text(s: &Sweep, color: bool) -> String {
     for n in &names {
         let _ = write!(o, "  {n:>12}");
     }
-    let _ = writeln!(o);
+    let _ = writeln!(o, "  findings");
     for (rank, &i) in s.ranking.iter().enumerate() {
         let t = &s.trials[i];
         let outcome = match t.outcome {
@@ -131,7 +131,7 @@ pub fn text(s: &Sweep, color: bool) -> String {
         for n in &names {
             let _ = write!(o, "  {:>12}", hparam_of(s, i, n));
         }
-        let _ = writeln!(o);
+        let _ = writeln!(o, "  {}", problems(t));
     }
     let _ = writeln!(o);
     if let Some(b) = s.best {
@@ -177,6 +177,15 @@ pub fn text(s: &Sweep, color: bool) -> String {
         let _ = writeln!(o, "\nnote: {n}");
     }
     o
+}
+
+/// The rules that fired on a trial (warnings and errors), `–` for none: `curvecheck diagnose` tells more.
+fn problems(t: &crate::sweep::TrialResult) -> String {
+    if t.problems.is_empty() {
+        "–".into()
+    } else {
+        t.problems.join(", ")
+    }
 }
 
 fn short_name(m: &str) -> String {
@@ -279,8 +288,8 @@ pub fn markdown(s: &Sweep) -> String {
     for n in &names {
         let _ = write!(o, " {} |", esc(n));
     }
-    let _ = writeln!(o);
-    let _ = writeln!(o, "|---:|---|---:|---|---:|---|{}", "---:|".repeat(names.len()));
+    let _ = writeln!(o, " findings |");
+    let _ = writeln!(o, "|---:|---|---:|---|---:|---|{}---|", "---:|".repeat(names.len()));
     for (rank, &i) in s.ranking.iter().enumerate() {
         let t = &s.trials[i];
         let name = if Some(i) == s.best { format!("**{}**", esc(&t.name)) } else { esc(&t.name) };
@@ -288,7 +297,7 @@ pub fn markdown(s: &Sweep) -> String {
         for n in &names {
             let _ = write!(o, " {} |", esc(&hparam_of(s, i, n)));
         }
-        let _ = writeln!(o);
+        let _ = writeln!(o, " {} |", problems(t));
     }
     if !s.hparams.is_empty() {
         let _ = writeln!(o, "\n| hyperparameter | scale | verdict | edge | next range |\n|---|---|---|---|---|");

@@ -303,6 +303,15 @@ fn advice(s: &Sweep) -> Vec<String> {
             ));
         }
     }
+    // The winner's own curves: the lecture's "look at the learning curves" before trusting it.
+    if let Some(b) = s.best {
+        for (rule, message) in &s.trials[b].problem_messages {
+            out.push(format!(
+                "look at the best trial's curves: {} shows {rule} ({message}); `curvecheck diagnose` on it says what to try",
+                s.trials[b].name
+            ));
+        }
+    }
     if s.space.design.kind == "grid" {
         if let Some(h) = s.matters_most.as_ref().or_else(|| s.hparams.first().map(|h| &h.name)) {
             let k = s.space.design.distinct.get(h).copied().unwrap_or(0);

@@ -81,6 +81,9 @@ pub struct TrialResult {
     pub evaluations: usize,
     /// Rule ids that fired as warnings or errors.
     pub problems: Vec<&'static str>,
+    /// What each of them says, by rule.
+    #[serde(skip)]
+    pub problem_messages: Vec<(&'static str, String)>,
 }
 
 impl TrialResult {
@@ -120,6 +123,7 @@ impl TrialResult {
             noise,
             evaluations: col.len(),
             problems: d.findings.iter().filter(|f| f.severity >= Severity::Warning).map(|f| f.rule).collect(),
+            problem_messages: d.findings.iter().filter(|f| f.severity >= Severity::Warning).map(|f| (f.rule, f.message.clone())).collect(),
         }
     }
 
