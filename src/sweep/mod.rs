@@ -307,8 +307,9 @@ fn advice(s: &Sweep) -> Vec<String> {
     if let Some(b) = s.best {
         for (rule, message) in &s.trials[b].problem_messages {
             out.push(format!(
-                "look at the best trial's curves: {} shows {rule} ({message}); `curvecheck diagnose` on it says what to try",
-                s.trials[b].name
+                "look at the best trial's curves: {} shows {rule} ({}); `curvecheck diagnose` on it says what to try",
+                s.trials[b].name,
+                message.trim_end_matches('.')
             ));
         }
     }
