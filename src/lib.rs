@@ -37,6 +37,8 @@ pub mod render;
 pub mod report;
 pub mod rules;
 pub mod smooth;
+#[doc(hidden)]
+pub mod watch;
 
 use std::path::Path;
 

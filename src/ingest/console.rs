@@ -141,30 +141,73 @@ pub fn read(path: &Path, bytes: &[u8]) -> Result<Run, IngestError> {
     let text = String::from_utf8_lossy(strip_bom(bytes));
     let mut run = Run::new("", path.display().to_string(), LogFormat::ConsoleLog);
     let with_steps = text.lines().take(DETECT_LINES * 10).any(|l| marker(&STEP, &clean(l)).is_some());
+    let mut reader = Reader { with_steps: Some(with_steps), ..Reader::default() };
     let mut builder = SeriesBuilder::new(RepeatedX::Keep);
-    let mut announced: Option<f64> = None;
-    for (i, raw) in text.lines().enumerate() {
+    for raw in text.lines() {
+        reader.line(raw, &mut run, &mut builder);
+    }
+    run.series = builder.finish();
+    if run.series.is_empty() {
+        return Err(IngestError::not_a_log(path, "no line carries an epoch or step marker with numbers (e.g. `Epoch 3/20 - loss: 0.41`)"));
+    }
+    Ok(run)
+}
+
+/// What a console log's reading carries from one line to the next: the line
+/// number, the epoch a bare `Epoch 3/20` line announced, and whether points
+/// are placed at steps. [`read`] decides the last from the first lines of the
+/// file; a log followed as it grows ([`Reader::live`]) cannot look ahead, so
+/// it decides at the first line with numbers: steps if that line names one.
+#[derive(Debug, Clone, Default)]
+pub struct Reader {
+    line_no: usize,
+    announced: Option<f64>,
+    with_steps: Option<bool>,
+}
+
+impl Reader {
+    /// A reader for a log that is still being written.
+    pub fn live() -> Self {
+        Reader::default()
+    }
+
+    /// Reads complete lines (`text` ends at a line end) into a run of their points;
+    /// lines without a point are counted as skipped.
+    pub fn read_lines(&mut self, path: &Path, text: &str) -> Run {
+        let mut run = Run::new("", path.display().to_string(), LogFormat::ConsoleLog);
+        let mut builder = SeriesBuilder::new(RepeatedX::Keep);
+        let text = if self.line_no == 0 { text.strip_prefix('\u{feff}').unwrap_or(text) } else { text };
+        for raw in text.lines() {
+            self.line(raw, &mut run, &mut builder);
+        }
+        run.series = builder.finish();
+        run
+    }
+
+    fn line(&mut self, raw: &str, run: &mut Run, builder: &mut SeriesBuilder) {
+        self.line_no += 1;
         if raw.trim().is_empty() {
-            continue;
+            return;
         }
         run.records += 1;
         let line = clean(raw);
         let (epoch, step) = (marker(&EPOCH, &line), marker(&STEP, &line));
         let found = pairs(&line);
-        let epoch_here = epoch.or(if step.is_none() { announced } else { None });
-        announced = if found.is_empty() { epoch } else { None };
+        let epoch_here = epoch.or(if step.is_none() { self.announced } else { None });
+        self.announced = if found.is_empty() { epoch } else { None };
         if found.is_empty() {
             if epoch.is_none() && step.is_none() {
-                run.skip(format!("line {}", i + 1), "no epoch or step with numbers on this line");
+                run.skip(format!("line {}", self.line_no), "no epoch or step with numbers on this line");
             }
-            continue;
+            return;
         }
+        let with_steps = *self.with_steps.get_or_insert(step.is_some());
         let (axis, x) = match (with_steps, step, epoch_here) {
             (true, Some(s), _) => (Axis::Step, s),
             (false, _, Some(e)) => (Axis::Epoch, e),
             _ => {
-                run.skip(format!("line {}", i + 1), "numbers without an epoch or step to place them at");
-                continue;
+                run.skip(format!("line {}", self.line_no), "numbers without an epoch or step to place them at");
+                return;
             }
         };
         let epoch_col = if axis == Axis::Step { epoch_here } else { None };
@@ -172,11 +215,6 @@ pub fn read(path: &Path, bytes: &[u8]) -> Result<Run, IngestError> {
             builder.push(&key, axis, x, epoch_col, value);
         }
     }
-    run.series = builder.finish();
-    if run.series.is_empty() {
-        return Err(IngestError::not_a_log(path, "no line carries an epoch or step marker with numbers (e.g. `Epoch 3/20 - loss: 0.41`)"));
-    }
-    Ok(run)
 }
 
 #[cfg(test)]

@@ -13,6 +13,7 @@ mod csv;
 pub mod dedupe;
 mod detect;
 pub mod discover;
+pub mod follow;
 mod json;
 mod jsonl;
 mod mlflow;
