@@ -228,14 +228,7 @@ pub struct WatchArgs {
 
 /// `watch --help`'s closing text: which rules speak live comes from the registry.
 fn watch_help() -> String {
-    let (live, end): (Vec<&str>, Vec<&str>) = crate::rules::REGISTRY.iter().fold((Vec::new(), Vec::new()), |(mut l, mut e), r| {
-        if r.live() {
-            l.push(r.id());
-        } else {
-            e.push(r.id());
-        }
-        (l, e)
-    });
+    let (live, end) = crate::watch::ledger::live_and_end_rules();
     format!(
         "\
 Only what was appended is read: CSV and JSON-lines rows, event-file records, console

@@ -5,7 +5,9 @@ use std::process::ExitCode;
 
 use anyhow::{anyhow, Context};
 
-use crate::cli::{Cli, ColorChoice, Command, DiagnoseArgs, ExitOn, FailOn, InputArgs, InspectArgs, InspectFormat, OutputFormat, WatchArgs, WriteArgs};
+use crate::cli::{
+    Cli, ColorChoice, Command, DiagnoseArgs, ExitOn, FailOn, InputArgs, InspectArgs, InspectFormat, OutputFormat, WatchArgs, WriteArgs,
+};
 use crate::config;
 use crate::ingest::{self, IngestError};
 use crate::model::Run;

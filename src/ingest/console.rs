@@ -157,7 +157,7 @@ pub fn read(path: &Path, bytes: &[u8]) -> Result<Run, IngestError> {
 /// number, the epoch a bare `Epoch 3/20` line announced, and whether points
 /// are placed at steps. [`read`] decides the last from the first lines of the
 /// file; a log followed as it grows ([`Reader::live`]) cannot look ahead, so
-/// it decides at the first line with numbers: steps if that line names one.
+/// it decides at the first line with numbers and a marker: steps if that line names one.
 #[derive(Debug, Clone, Default)]
 pub struct Reader {
     line_no: usize,
@@ -199,6 +199,10 @@ impl Reader {
             if epoch.is_none() && step.is_none() {
                 run.skip(format!("line {}", self.line_no), "no epoch or step with numbers on this line");
             }
+            return;
+        }
+        if step.is_none() && epoch_here.is_none() {
+            run.skip(format!("line {}", self.line_no), "numbers without an epoch or step to place them at");
             return;
         }
         let with_steps = *self.with_steps.get_or_insert(step.is_some());
@@ -271,6 +275,16 @@ mod tests {
         assert_eq!(run.series_named("loss").unwrap().values, vec![7.6, 6.8]);
         assert_eq!(run.series_named("valid loss").unwrap().values, vec![5.84]);
         assert!(run.series_named("end of epoch").is_none());
+    }
+
+    #[test]
+    fn a_live_reader_places_points_at_steps_after_a_banner_with_numbers() {
+        let mut r = Reader::live();
+        let run = r.read_lines(Path::new("train.out"), "training: lr=0.01 steps=60\nstep 1 loss=2.5\n");
+        assert_eq!(run.skipped_count, 1);
+        let run = r.read_lines(Path::new("train.out"), "step 2 loss=2.1\n");
+        let s = run.series_named("loss").unwrap();
+        assert_eq!((s.axis, s.x.to_vec()), (Axis::Step, vec![2.0]));
     }
 
     #[test]

@@ -35,7 +35,13 @@ pub enum Event {
 }
 
 /// Reads `input` on a thread of its own until it ends, writing each piece to `through` first (when given).
-pub fn forward(mut input: impl Read + Send + 'static, mut through: Option<Box<dyn Write + Send>>, group: usize, stream: usize, tx: Sender<Event>) {
+pub fn forward(
+    mut input: impl Read + Send + 'static,
+    mut through: Option<Box<dyn Write + Send>>,
+    group: usize,
+    stream: usize,
+    tx: Sender<Event>,
+) {
     std::thread::spawn(move || {
         let mut buf = vec![0u8; 64 * 1024];
         loop {

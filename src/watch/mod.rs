@@ -177,11 +177,15 @@ pub fn watch(o: &Options) -> anyhow::Result<u8> {
             Some(run) => crate::diagnosis::Diagnosis::new(run, &o.settings).verdict(),
             None => "nothing read".to_string(),
         };
-        voice.line(&format!("{}: {verdict}", g.name));
+        voice.line(&format!("{}  verdict: {verdict}", g.name));
     }
     let exit_status = stopped.map(|s| s.status).or(exited).or_else(|| command.as_mut().and_then(|c| c.wait().ok()));
     if let Some(s) = stopped {
-        voice.line(&format!("curvecheck: the command ended after {} ({s_status})", s.stopped_with.unwrap_or("exiting"), s_status = s.status));
+        voice.line(&format!(
+            "curvecheck: the command ended after {} ({s_status})",
+            s.stopped_with.unwrap_or("exiting"),
+            s_status = s.status
+        ));
     }
     voice.done();
     Ok(if hit.is_some() || end_hit.is_some() {
@@ -217,7 +221,14 @@ fn wait_for_streams(rx: &mpsc::Receiver<Event>, sources: &mut Sources, open: &mu
 
 /// Runs the rules on every run that grew and prints what is new; returns why to stop when
 /// a finding at `exit_on` or worse appeared.
-fn speak(sources: &mut Sources, ledger: &mut Ledger, voice: &mut Voice, settings: &Settings, phase: Phase, exit_on: Option<Severity>) -> Option<String> {
+fn speak(
+    sources: &mut Sources,
+    ledger: &mut Ledger,
+    voice: &mut Voice,
+    settings: &Settings,
+    phase: Phase,
+    exit_on: Option<Severity>,
+) -> Option<String> {
     let mut hit = None;
     for g in sources.groups.iter_mut().filter(|g| g.changed) {
         g.changed = false;
@@ -240,5 +251,8 @@ fn speak(sources: &mut Sources, ledger: &mut Ledger, voice: &mut Voice, settings
 /// A run name for a command: its script's name (`train` for `python train.py`), else the program's.
 fn command_name(command: &[OsString]) -> String {
     let script = command.iter().skip(1).map(Path::new).find(|p| p.extension().is_some_and(|e| e == "py" || e == "sh"));
-    script.or(command.first().map(Path::new)).and_then(|p| p.file_stem()).map_or("command".to_string(), |s| s.to_string_lossy().into_owned())
+    script
+        .or(command.first().map(Path::new))
+        .and_then(|p| p.file_stem())
+        .map_or("command".to_string(), |s| s.to_string_lossy().into_owned())
 }

@@ -50,7 +50,10 @@ pub enum Update {
 #[derive(Debug)]
 enum State {
     Undecided,
-    Csv { format: Format, header: Vec<u8> },
+    Csv {
+        format: Format,
+        header: Vec<u8>,
+    },
     JsonLines(Format),
     Console(console::Reader),
     Events,
@@ -193,7 +196,12 @@ impl Follow {
             return Ok(false);
         }
         let binary = tfevents::looks_like_tfrecord(&self.pending);
-        let head_end = if binary || end { self.pending.len() } else { complete_lines(&self.pending, 2) };
+        let two_lines = complete_lines(&self.pending, 2) > 0;
+        let head_end = match (binary || end, two_lines) {
+            (true, _) => self.pending.len(),
+            (false, true) => complete_lines(&self.pending, usize::MAX),
+            (false, false) => 0,
+        };
         let enough = end || self.pending.len() >= DETECT_BYTES;
         if head_end == 0 && !enough {
             return Ok(false);
@@ -208,6 +216,13 @@ impl Follow {
                 Err(e) => return Err(e),
             },
         };
+        // Two lines of a console log can look like a CSV header and a row (`Epoch 1/30`, then
+        // Keras' numbers): a CSV's header has a separator, so without one, wait for more lines.
+        let first = &head[..complete_lines(head, 1)];
+        let separated = first.iter().any(|b| matches!(b, b',' | b'\t' | b';'));
+        if format.family() == detect::Family::Csv && self.opts.format.is_none() && !separated && !enough {
+            return Ok(false);
+        }
         self.state = match format.family() {
             detect::Family::Tfevents => State::Events,
             _ if format == Format::WandbCsv => {
@@ -380,6 +395,15 @@ mod tests {
     }
 
     #[test]
+    fn keras_lines_are_not_taken_for_a_csv_header_and_row() {
+        let mut f = Follow::new(Path::new("stdin"), &ReadOptions::default());
+        assert!(matches!(f.push(b"Epoch 1/2\n10/10 - 1s - loss: 0.5 - val_loss: 0.6\n").unwrap(), Update::Nothing));
+        let r = appended(f.push(b"Epoch 2/2\n10/10 - 1s - loss: 0.4 - val_loss: 0.5\n").unwrap());
+        assert_eq!(r.format, crate::model::LogFormat::ConsoleLog);
+        assert_eq!(r.series_named("val_loss").unwrap().values, vec![0.6, 0.5]);
+    }
+
+    #[test]
     fn skipped_rows_are_named_by_their_line_in_the_file() {
         let mut f = Follow::new(Path::new("log.csv"), &ReadOptions::default());
         appended(f.push(b"step,loss\n1,0.9\n2,0.8\n").unwrap());
@@ -406,7 +430,8 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("trainer_state.json");
         let state = |n: usize| {
-            let logs: Vec<String> = (1..=n).map(|i| format!("{{\"loss\": {}, \"step\": {i}, \"epoch\": {}}}", 1.0 / i as f64, i as f64 / 10.0)).collect();
+            let logs: Vec<String> =
+                (1..=n).map(|i| format!("{{\"loss\": {}, \"step\": {i}, \"epoch\": {}}}", 1.0 / i as f64, i as f64 / 10.0)).collect();
             format!("{{\n  \"global_step\": {n},\n  \"log_history\": [{}]\n}}\n", logs.join(", "))
         };
         std::fs::write(&p, state(3)).unwrap();

@@ -1,0 +1,254 @@
+//! Issue 17: `curvecheck watch` on logs that grow while it reads them, and on
+//! a real (tiny, numpy) training script run under `--run`.
+
+#[path = "mlflow/harness.rs"]
+mod harness;
+
+use std::collections::BTreeSet;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+fn bin() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_curvecheck"))
+}
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Writes `bytes` to `path` in `pieces` appends, cut at byte offsets that fall
+/// mid-line and mid-record, with a pause between them.
+fn grow(path: PathBuf, bytes: Vec<u8>, pieces: usize, pause: Duration) -> std::thread::JoinHandle<()> {
+    std::thread::spawn(move || {
+        let mut f = std::fs::OpenOptions::new().create(true).append(true).open(&path).unwrap();
+        let step = bytes.len().div_ceil(pieces);
+        for piece in bytes.chunks(step) {
+            f.write_all(piece).unwrap();
+            f.flush().unwrap();
+            std::thread::sleep(pause);
+        }
+    })
+}
+
+/// `(rule, severity)` of every finding `watch` printed, and each run's closing verdict.
+fn printed(text: &str) -> (BTreeSet<(String, String)>, Vec<String>) {
+    let mut found = BTreeSet::new();
+    let mut verdicts = Vec::new();
+    for line in text.lines() {
+        let words: Vec<&str> = line.split_whitespace().collect();
+        if line.starts_with('[') && words.len() >= 4 && words[1] != "early-stop" && words[2] != "early-stop" {
+            found.insert((words[3].to_string(), words[2].to_lowercase()));
+        } else if let Some((_, v)) = line.split_once("  verdict: ").filter(|_| !line.starts_with(' ')) {
+            verdicts.push(v.to_string());
+        }
+    }
+    (found, verdicts)
+}
+
+/// `(rule, severity)` of `diagnose`'s findings on the finished file, and its verdict.
+fn diagnosed(path: &Path) -> (BTreeSet<(String, String)>, String) {
+    let out = Command::new(bin()).args(["diagnose", "--color", "never"]).arg(path).output().unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    let mut found = BTreeSet::new();
+    for line in text.lines() {
+        let w: Vec<&str> = line.split_whitespace().collect();
+        if w.len() >= 2 && ["ERROR", "WARNING", "INFO"].contains(&w[0]) {
+            found.insert((w[1].to_string(), w[0].to_lowercase()));
+        }
+    }
+    let verdict = text.lines().find_map(|l| l.trim().strip_prefix("verdict: ")).unwrap().to_string();
+    (found, verdict)
+}
+
+fn watch(args: &[&str], paths: &[&Path]) -> Output {
+    Command::new(bin()).args(["watch", "--color", "never", "--interval", "0.05"]).args(args).args(paths).output().unwrap()
+}
+
+#[test]
+fn watching_a_growing_csv_ends_with_the_findings_diagnose_gives_on_the_finished_file() {
+    let src = root().join("fixtures/wild-runs/W03/adamw_sweep_lr_3em4_wd_0p1_seed_0.csv");
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("adamw_sweep_lr_3em4_wd_0p1_seed_0.csv");
+    std::fs::write(&log, b"").unwrap();
+    let writer = grow(log.clone(), std::fs::read(&src).unwrap(), 23, Duration::from_millis(60));
+    let out = watch(&["--idle", "1.5"], &[&log]);
+    writer.join().unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(out.status.code(), Some(0), "{text}\n{}", String::from_utf8_lossy(&out.stderr));
+    let (found, verdicts) = printed(&text);
+    let (want, verdict) = diagnosed(&src);
+    assert!(want.contains(&("overfitting".into(), "warning".into())), "{want:?}");
+    assert!(found.is_superset(&want), "watch printed {found:?}\ndiagnose found {want:?}\n{text}");
+    assert_eq!(verdicts, vec![verdict], "{text}");
+    assert!(!text.contains("skipped"), "a partial line was counted as bad:\n{text}");
+}
+
+#[test]
+fn watching_a_directory_picks_up_a_new_event_file_written_in_pieces_and_ends_as_diagnose() {
+    let src = root().join("fixtures/wild-runs/W42/production/events.out.tfevents.1751738219.Beast.288275.0");
+    let dir = tempfile::tempdir().unwrap();
+    let run = dir.path().join("production");
+    std::fs::create_dir(&run).unwrap();
+    let log = run.join("events.out.tfevents.1751738219.Beast.288275.0");
+    let bytes = std::fs::read(&src).unwrap();
+    let writer = std::thread::spawn({
+        let log = log.clone();
+        move || {
+            // The file appears after the watch started, then grows record by record (cut mid-record).
+            std::thread::sleep(Duration::from_millis(400));
+            grow(log, bytes, 17, Duration::from_millis(60)).join().unwrap();
+        }
+    });
+    let out = watch(&["--idle", "3"], &[dir.path()]);
+    writer.join().unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(out.status.code(), Some(0), "{text}\n{}", String::from_utf8_lossy(&out.stderr));
+    let (found, verdicts) = printed(&text);
+    let (want, verdict) = diagnosed(&run);
+    assert!(want.contains(&("overfitting".into(), "warning".into())), "{want:?}");
+    assert!(found.is_superset(&want), "watch printed {found:?}\ndiagnose found {want:?}\n{text}");
+    assert_eq!(verdicts, vec![verdict], "{text}");
+}
+
+#[test]
+fn exit_on_error_exits_1_as_soon_as_a_followed_csv_diverges() {
+    let log = root().join("fixtures/wild-runs/W41/adamw_sweep_lr_1em2_wd_1p0_seed_0.csv");
+    let start = Instant::now();
+    // No --idle: only the finding can end this watch.
+    let mut child =
+        Command::new(bin()).args(["watch", "--color", "never", "--exit-on", "error"]).arg(&log).stdout(Stdio::piped()).spawn().unwrap();
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        if start.elapsed() > Duration::from_secs(20) {
+            child.kill().unwrap();
+            panic!("watch --exit-on error did not exit on a diverged log");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let mut text = String::new();
+    std::io::Read::read_to_string(&mut child.stdout.take().unwrap(), &mut text).unwrap();
+    assert_eq!(status.code(), Some(1), "{text}");
+    assert!(text.contains("ERROR   divergence"), "{text}");
+}
+
+#[test]
+fn a_console_log_piped_to_stdin_is_read_as_it_arrives_and_ends_with_the_stream() {
+    let mut child = Command::new(bin())
+        .args(["watch", "--color", "never", "--interval", "0.05", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    for e in 1..=30 {
+        // Keras' fit output; val_loss bottoms out at epoch 8 and rises after: patience 5 runs out at epoch 13.
+        let val = 1.0 - 0.1 * e.min(8) as f64 + 0.05 * (e.max(8) - 8) as f64;
+        let text = format!("Epoch {e}/30\n10/10 - 1s - loss: {:.4} - val_loss: {val:.4}\n", 1.0 / e as f64);
+        stdin.write_all(text.as_bytes()).unwrap();
+        std::thread::sleep(Duration::from_millis(60));
+    }
+    drop(stdin);
+    let out = child.wait_with_output().unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    let advice = text.lines().filter(|l| l.contains("early-stop")).collect::<Vec<_>>();
+    assert_eq!(advice.len(), 1, "{text}");
+    let (_, rest) = advice[0].split_once("val_loss best at epoch 8 (0.2), ").expect(advice[0]);
+    let waited: usize = rest.split(' ').next().unwrap().parse().unwrap();
+    // Said live, within a rule run or two of the patience running out, not at the end (22).
+    assert!((5..=8).contains(&waited), "{}", advice[0]);
+    assert!(rest.ends_with("evaluations without improvement: stop now and keep epoch 8"), "{}", advice[0]);
+}
+
+/// The numpy training script, run under `watch --run`; `None` (skipped) without the test venv outside CI.
+fn train(args: &[&str], watch_args: &[&str]) -> Option<(Output, String, String)> {
+    let python = harness::python()?;
+    let script = root().join("tests/watch/train.py");
+    let out = Command::new(bin())
+        .args(["watch", "--color", "never", "--grace", "5"])
+        .args(watch_args)
+        .args(["--run", "--"])
+        .arg(&python)
+        .arg(&script)
+        .args(args)
+        .output()
+        .unwrap();
+    let (stdout, stderr) = (String::from_utf8(out.stdout.clone()).unwrap(), String::from_utf8(out.stderr.clone()).unwrap());
+    Some((out, stdout, stderr))
+}
+
+/// The steps the script printed, in order, with their loss.
+fn steps(stdout: &str) -> Vec<(u32, f64)> {
+    stdout
+        .lines()
+        .filter_map(|l| {
+            let rest = l.strip_prefix("step ")?;
+            let (step, rest) = rest.split_once(' ')?;
+            let loss = rest.strip_prefix("loss=")?.split(' ').next()?;
+            Some((step.parse().ok()?, loss.parse().ok()?))
+        })
+        .collect()
+}
+
+#[test]
+fn watch_run_stops_a_diverging_training_within_a_few_steps_of_the_first_nan() {
+    // Healthy for 40 steps, then the learning rate jumps: inf at step 41, NaN after; 2,000 steps of 30 ms otherwise.
+    let Some((out, stdout, stderr)) = train(&["--jump", "40:1e300", "--steps", "2000", "--sleep", "0.03"], &["--exit-on", "error"]) else {
+        return;
+    };
+    let printed = steps(&stdout);
+    let first_bad = printed.iter().find(|(_, l)| !l.is_finite()).map(|(s, _)| *s).expect("the run never diverged");
+    let last = printed.last().unwrap().0;
+    assert_eq!(first_bad, 41, "{stdout}");
+    assert!(last <= first_bad + 10, "stopped at step {last}, {} steps after the first non-finite loss", last - first_bad);
+    assert!(!stdout.contains("done"), "the command ran to its end:\n{stdout}");
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("ERROR   divergence") && stderr.contains("with SIGINT"), "{stderr}");
+    assert!(stderr.contains("KeyboardInterrupt"), "the command's own stderr passes through:\n{stderr}");
+}
+
+#[test]
+fn watch_run_leaves_a_healthy_training_alone_and_exits_0() {
+    let Some((out, stdout, stderr)) = train(&["--lr", "0.01", "--steps", "60", "--sleep", "0.01"], &["--exit-on", "error"]) else {
+        return;
+    };
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert_eq!(steps(&stdout).len(), 60);
+    assert!(stdout.ends_with("done\n"), "stdout is the command's, unchanged:\n{stdout}");
+    assert!(!stderr.contains("ERROR"), "{stderr}");
+}
+
+#[test]
+fn watch_run_exits_3_when_the_command_fails_by_itself() {
+    let out = Command::new(bin()).args(["watch", "--run", "--", "sh", "-c", "echo 'epoch 1 loss=0.5'; exit 7"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(3), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+/// Every example of `watch --help` that names files of the repository runs (exit 0 or 1).
+#[test]
+fn every_example_in_watch_help_runs() {
+    let help = String::from_utf8(Command::new(bin()).args(["watch", "--help"]).output().unwrap().stdout).unwrap();
+    let examples = help.split("Examples").nth(1).and_then(|s| s.split("\n\n").next()).unwrap();
+    let mut ran = 0;
+    for line in examples.lines().skip(1) {
+        let Some(cmd) = line.trim().strip_prefix("curvecheck ") else { continue };
+        let mut args: Vec<String> = cmd.split_whitespace().map(String::from).collect();
+        if let Some(i) = args.iter().position(|a| a == "python3") {
+            let Some(py) = harness::python() else { continue };
+            args[i] = py.display().to_string();
+        }
+        let out = Command::new(bin()).args(&args).current_dir(root()).output().unwrap();
+        assert!(
+            matches!(out.status.code(), Some(0 | 1)),
+            "`{cmd}` exited {:?}: {}",
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        ran += 1;
+    }
+    assert!(ran >= 2, "only {ran} examples in watch --help");
+}
