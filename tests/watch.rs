@@ -112,6 +112,34 @@ fn watching_a_directory_picks_up_a_new_event_file_written_in_pieces_and_ends_as_
     assert_eq!(verdicts, vec![verdict], "{text}");
 }
 
+/// Every format watch follows, through its incremental reader: each run of the wild-runs
+/// collection ends with the verdict `diagnose` gives it.
+#[test]
+fn watching_the_wild_runs_ends_with_diagnoses_verdict_for_every_run() {
+    let dir = root().join("fixtures/wild-runs");
+    let out = watch(&["--idle", "0.5"], &[&dir]);
+    let mut watched: Vec<String> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .filter(|l| !l.starts_with(' ') && l.contains("  verdict: "))
+        .map(String::from)
+        .collect();
+    let text = String::from_utf8(Command::new(bin()).args(["diagnose", "--color", "never"]).arg(&dir).output().unwrap().stdout).unwrap();
+    let mut name = "";
+    let mut diagnosed = Vec::new();
+    for line in text.lines() {
+        if !line.starts_with(' ') && line.contains("  (") {
+            name = line.split("  (").next().unwrap();
+        } else if let Some(v) = line.trim().strip_prefix("verdict: ") {
+            diagnosed.push(format!("{name}  verdict: {v}"));
+        }
+    }
+    watched.sort();
+    diagnosed.sort();
+    assert!(diagnosed.len() >= 30, "{text}");
+    assert_eq!(watched, diagnosed);
+}
+
 #[test]
 fn exit_on_error_exits_1_as_soon_as_a_followed_csv_diverges() {
     let log = root().join("fixtures/wild-runs/W41/adamw_sweep_lr_1em2_wd_1p0_seed_0.csv");

@@ -172,7 +172,7 @@ pub fn watch(o: &Options) -> anyhow::Result<u8> {
         g.changed = true;
     }
     let end_hit = speak(&mut sources, &mut ledger, &mut voice, &o.settings, Phase::Ended, o.exit_on);
-    for g in &mut sources.groups {
+    for g in sources.groups.iter_mut().filter(|g| !g.failed()) {
         let verdict = match g.run.take() {
             Some(run) => crate::diagnosis::Diagnosis::new(run, &o.settings).verdict(),
             None => "nothing read".to_string(),

@@ -33,11 +33,18 @@ struct Follower {
     file: bool,
     /// Stopped after an error (reported once).
     dead: bool,
+    /// Found in a directory (not named by the user): a file that is not a log is skipped with a note, as `diagnose` does.
+    found: bool,
 }
 
 impl Group {
     fn new(name: String, source: String) -> Self {
         Group { name, source, run: None, changed: false, followers: Vec::new() }
+    }
+
+    /// Every source of the run failed or was skipped (already said so).
+    pub fn failed(&self) -> bool {
+        self.run.is_none() && !self.followers.is_empty() && self.followers.iter().all(|f| f.dead)
     }
 
     /// Points in the run so far.
@@ -77,6 +84,8 @@ pub struct Sources {
     /// The runs, in the order they were first seen.
     pub groups: Vec<Group>,
     dirs: Vec<PathBuf>,
+    /// Files named on the command line.
+    named: Vec<PathBuf>,
     opts: ReadOptions,
     last_discover: Option<Instant>,
     /// Errors met, each reported once (the source is then left alone).
@@ -86,7 +95,14 @@ pub struct Sources {
 impl Sources {
     /// Files and directories to follow (`-` and commands are added with [`Sources::add_stream`]).
     pub fn new(paths: &[PathBuf], opts: &ReadOptions) -> Result<Self, IngestError> {
-        let mut s = Sources { groups: Vec::new(), dirs: Vec::new(), opts: opts.clone(), last_discover: None, errors: Vec::new() };
+        let mut s = Sources {
+            groups: Vec::new(),
+            dirs: Vec::new(),
+            named: paths.to_vec(),
+            opts: opts.clone(),
+            last_discover: None,
+            errors: Vec::new(),
+        };
         for p in paths {
             if p.is_dir() {
                 s.dirs.push(p.clone());
@@ -104,7 +120,7 @@ impl Sources {
     pub fn add_stream(&mut self, name: &str, source: &str, streams: usize, opts: &ReadOptions) -> usize {
         let mut g = Group::new(name.to_string(), source.to_string());
         for _ in 0..streams {
-            g.followers.push(Follower { follow: Follow::new(Path::new(source), opts), file: false, dead: false });
+            g.followers.push(Follower { follow: Follow::new(Path::new(source), opts), file: false, dead: false, found: false });
         }
         self.groups.push(g);
         self.groups.len() - 1
@@ -124,7 +140,8 @@ impl Sources {
             }
         };
         let opts = ReadOptions { roles: Vec::new(), ..self.opts.clone() };
-        self.groups[i].followers.push(Follower { follow: Follow::new(file, &opts), file: true, dead: false });
+        let found = !self.dirs.is_empty() && !self.named.iter().any(|n| n == file);
+        self.groups[i].followers.push(Follower { follow: Follow::new(file, &opts), file: true, dead: false, found });
     }
 
     fn known(&self, file: &Path) -> bool {
@@ -166,11 +183,7 @@ impl Sources {
                 }
                 match f.follow.poll() {
                     Ok(u) => grew |= g.apply(u, &roles),
-                    Err(e) => {
-                        f.dead = true;
-                        report(&e);
-                        self.errors.push(e);
-                    }
+                    Err(e) => f.fail(e, &mut self.errors),
                 }
             }
         }
@@ -188,9 +201,7 @@ impl Sources {
         match f.follow.push(bytes) {
             Ok(u) => g.apply(u, &roles),
             Err(e) => {
-                f.dead = true;
-                report(&e);
-                self.errors.push(e);
+                f.fail(e, &mut self.errors);
                 false
             }
         }
@@ -210,17 +221,22 @@ impl Sources {
                     Ok(u) => {
                         g.apply(u, &roles);
                     }
-                    Err(e) => {
-                        f.dead = true;
-                        report(&e);
-                        self.errors.push(e);
-                    }
+                    Err(e) => f.fail(e, &mut self.errors),
                 }
             }
         }
     }
 }
 
-fn report(e: &IngestError) {
-    eprintln!("curvecheck: error: {e}");
+impl Follower {
+    /// Stops following after an error, reported once; a file found in a directory that is not a log is a note.
+    fn fail(&mut self, e: IngestError, errors: &mut Vec<IngestError>) {
+        self.dead = true;
+        if self.found && matches!(e, IngestError::NotALog { .. }) {
+            eprintln!("curvecheck: note: skipped {e}");
+        } else {
+            eprintln!("curvecheck: error: {e}");
+            errors.push(e);
+        }
+    }
 }
