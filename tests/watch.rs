@@ -82,6 +82,8 @@ fn watching_a_growing_csv_ends_with_the_findings_diagnose_gives_on_the_finished_
     assert!(want.contains(&("overfitting".into(), "warning".into())), "{want:?}");
     assert!(found.is_superset(&want), "watch printed {found:?}\ndiagnose found {want:?}\n{text}");
     assert_eq!(verdicts, vec![verdict], "{text}");
+    // Every row read once, none counted as bad though most arrived cut in two.
+    assert!(text.contains("adamw_sweep_lr_3em4_wd_0p1_seed_0  read 1001 records\n"), "{text}");
     assert!(!text.contains("skipped"), "a partial line was counted as bad:\n{text}");
 }
 
@@ -108,20 +110,21 @@ fn watching_a_directory_picks_up_a_new_event_file_written_in_pieces_and_ends_as_
     let (found, verdicts) = printed(&text);
     let (want, verdict) = diagnosed(&run);
     assert!(want.contains(&("overfitting".into(), "warning".into())), "{want:?}");
+    assert!(!text.contains("skipped") && !text.contains("cut off"), "a record cut in two was counted as bad:\n{text}");
     assert!(found.is_superset(&want), "watch printed {found:?}\ndiagnose found {want:?}\n{text}");
     assert_eq!(verdicts, vec![verdict], "{text}");
 }
 
 /// Every format watch follows, through its incremental reader: each run of the wild-runs
-/// collection ends with the verdict `diagnose` gives it.
+/// collection ends with the records, skipped rows and verdict `diagnose` gives it.
 #[test]
-fn watching_the_wild_runs_ends_with_diagnoses_verdict_for_every_run() {
+fn watching_the_wild_runs_ends_with_diagnoses_reading_and_verdict_for_every_run() {
     let dir = root().join("fixtures/wild-runs");
     let out = watch(&["--idle", "0.5"], &[&dir]);
     let mut watched: Vec<String> = String::from_utf8(out.stdout)
         .unwrap()
         .lines()
-        .filter(|l| !l.starts_with(' ') && l.contains("  verdict: "))
+        .filter(|l| !l.starts_with(' ') && (l.contains("  verdict: ") || l.contains("  read ")))
         .map(String::from)
         .collect();
     let text = String::from_utf8(Command::new(bin()).args(["diagnose", "--color", "never"]).arg(&dir).output().unwrap().stdout).unwrap();
@@ -132,6 +135,8 @@ fn watching_the_wild_runs_ends_with_diagnoses_verdict_for_every_run() {
             name = line.split("  (").next().unwrap();
         } else if let Some(v) = line.trim().strip_prefix("verdict: ") {
             diagnosed.push(format!("{name}  verdict: {v}"));
+        } else if let Some(r) = line.strip_prefix("  read ") {
+            diagnosed.push(format!("{name}  read {r}"));
         }
     }
     watched.sort();
@@ -190,6 +195,39 @@ fn a_console_log_piped_to_stdin_is_read_as_it_arrives_and_ends_with_the_stream()
     // Said live, within a rule run or two of the patience running out, not at the end (22).
     assert!((5..=8).contains(&waited), "{}", advice[0]);
     assert!(rest.ends_with("evaluations without improvement: stop now and keep epoch 8"), "{}", advice[0]);
+}
+
+#[test]
+fn a_device_is_refused_and_empty_stdin_says_how_to_pipe() {
+    let out = Command::new(bin()).args(["watch", "/dev/zero"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("/dev/zero: a device, not a log"));
+    let out = Command::new(bin()).args(["watch", "-"]).stdin(Stdio::null()).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("no input on stdin; pipe a log in"));
+    let out = Command::new(bin()).args(["watch", "-"]).stdin(std::fs::File::open("/dev/zero").unwrap()).output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "binary stdin is refused from its first bytes, not read forever");
+}
+
+#[test]
+fn a_fifo_is_waited_for_and_read_as_a_stream_to_its_end() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("train.csv");
+    assert!(Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    let src = root().join("fixtures/wild-runs/W03/adamw_sweep_lr_3em4_wd_0p1_seed_0.csv");
+    let writer = std::thread::spawn({
+        let fifo = fifo.clone();
+        move || {
+            std::thread::sleep(Duration::from_millis(300));
+            std::fs::write(&fifo, std::fs::read(src).unwrap()).unwrap();
+        }
+    });
+    let out = Command::new(bin()).args(["watch", "--color", "never"]).arg(&fifo).output().unwrap();
+    writer.join().unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("waiting for a writer"));
+    assert!(text.contains("train  read 1001 records\ntrain  verdict: 2 warnings: unstable-loss, overfitting"), "{text}");
 }
 
 /// The numpy training script, run under `watch --run`; `None` (skipped) without the test venv outside CI.

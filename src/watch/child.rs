@@ -63,6 +63,18 @@ pub fn forward(
     });
 }
 
+/// Reads a FIFO as [`forward`] does; opening one waits for a writer, so it is opened on the thread (and said so).
+pub fn forward_fifo(path: std::path::PathBuf, group: usize, tx: Sender<Event>) {
+    eprintln!("curvecheck: waiting for a writer on {} (a FIFO)", path.display());
+    std::thread::spawn(move || match std::fs::File::open(&path) {
+        Ok(f) => forward(f, None, group, 0, tx),
+        Err(e) => {
+            eprintln!("curvecheck: error: {}: cannot read: {e}", path.display());
+            let _ = tx.send(Event::Closed { group });
+        }
+    });
+}
+
 /// The running command.
 pub struct Child {
     child: std::process::Child,

@@ -80,8 +80,19 @@ fn catch_sigint() {
 /// Watches until the end; returns the exit code.
 pub fn watch(o: &Options) -> anyhow::Result<u8> {
     let stdin = o.paths.iter().any(|p| p.as_os_str() == "-");
-    let files: Vec<PathBuf> = o.paths.iter().filter(|p| p.as_os_str() != "-").cloned().collect();
-    if files.is_empty() && !stdin && o.command.is_empty() {
+    let mut fifos = Vec::new();
+    let mut files = Vec::new();
+    for p in o.paths.iter().filter(|p| p.as_os_str() != "-") {
+        use std::os::unix::fs::FileTypeExt;
+        match std::fs::metadata(p).map(|m| m.file_type()) {
+            Ok(t) if t.is_fifo() => fifos.push(p.clone()),
+            Ok(t) if t.is_char_device() || t.is_block_device() || t.is_socket() => {
+                anyhow::bail!("{}: a device, not a log; watch follows files, directories, FIFOs and `-` (stdin)", p.display())
+            }
+            _ => files.push(p.clone()),
+        }
+    }
+    if files.is_empty() && fifos.is_empty() && !stdin && o.command.is_empty() {
         anyhow::bail!("nothing to watch: name log files or directories, `-` for stdin, or `--run -- CMD…`");
     }
     let mut sources = Sources::new(&files, &o.read)?;
@@ -90,6 +101,11 @@ pub fn watch(o: &Options) -> anyhow::Result<u8> {
     if stdin {
         let g = sources.add_stream("stdin", "stdin", 1, &o.read);
         child::forward(std::io::stdin(), None, g, 0, tx.clone());
+        open_streams += 1;
+    }
+    for fifo in &fifos {
+        let g = sources.add_stream(&crate::ingest::run_name(fifo), &fifo.display().to_string(), 1, &o.read);
+        child::forward_fifo(fifo.clone(), g, tx.clone());
         open_streams += 1;
     }
     let mut command = None;
@@ -144,8 +160,9 @@ pub fn watch(o: &Options) -> anyhow::Result<u8> {
             true
         } else if command.is_some() {
             exited.is_some() && open_streams == 0
-        } else if stdin && files.is_empty() {
-            open_streams == 0
+        } else if files.is_empty() {
+            // Only streams: the end is theirs (or every one of them refused what it was sent).
+            open_streams == 0 || !sources.streams_alive()
         } else {
             o.idle.is_some_and(|d| last_growth.elapsed() >= d)
         };
@@ -172,12 +189,18 @@ pub fn watch(o: &Options) -> anyhow::Result<u8> {
         g.changed = true;
     }
     let end_hit = speak(&mut sources, &mut ledger, &mut voice, &o.settings, Phase::Ended, o.exit_on);
-    for g in sources.groups.iter_mut().filter(|g| !g.failed()) {
-        let verdict = match g.run.take() {
-            Some(run) => crate::diagnosis::Diagnosis::new(run, &o.settings).verdict(),
-            None => "nothing read".to_string(),
-        };
-        voice.line(&format!("{}  verdict: {verdict}", g.name));
+    let mut empty_stdin = false;
+    if let Some(g) = sources.groups.iter().find(|g| g.source == "stdin" && g.run.is_none() && !g.failed()) {
+        voice.line(&format!(
+            "curvecheck: error: {}: no input on stdin; pipe a log in (`python train.py | curvecheck watch -`) or name a file",
+            g.source
+        ));
+        empty_stdin = true;
+    }
+    for g in sources.groups.iter_mut().filter(|g| !g.failed() && g.run.is_some()) {
+        let Some(run) = g.run.take() else { continue };
+        voice.line(&format!("{}  {}", g.name, crate::report::terminal_safe(&crate::report::read_summary(&run))));
+        voice.line(&format!("{}  verdict: {}", g.name, crate::diagnosis::Diagnosis::new(run, &o.settings).verdict()));
     }
     let exit_status = stopped.map(|s| s.status).or(exited).or_else(|| command.as_mut().and_then(|c| c.wait().ok()));
     if let Some(s) = stopped {
@@ -194,7 +217,7 @@ pub fn watch(o: &Options) -> anyhow::Result<u8> {
         EXIT_INTERRUPTED
     } else if exit_status.is_some_and(|s| !s.success()) {
         EXIT_COMMAND_FAILED
-    } else if !sources.errors.is_empty() {
+    } else if !sources.errors.is_empty() || empty_stdin {
         EXIT_BAD_INPUT
     } else {
         EXIT_OK

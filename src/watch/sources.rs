@@ -190,6 +190,11 @@ impl Sources {
         grew
     }
 
+    /// Whether any stream is still read (not stopped by an error).
+    pub fn streams_alive(&self) -> bool {
+        self.groups.iter().flat_map(|g| &g.followers).any(|f| !f.file && !f.dead)
+    }
+
     /// Bytes that arrived on stream `stream` of run `group`.
     pub fn push(&mut self, group: usize, stream: usize, bytes: &[u8]) -> bool {
         let roles = self.opts.roles.clone();
