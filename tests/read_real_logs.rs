@@ -1,5 +1,6 @@
 //! Every CSV and JSON log in fixtures/real-logs (copied byte for byte from
-//! public repositories, see fixtures/real-logs/SOURCES.md) reads with the
+//! public repositories, or made by the framework itself in `console-log/`;
+//! see fixtures/real-logs/SOURCES.md) reads with the
 //! series a person sees in the file. Point counts were checked against an
 //! independent Python parse of each file.
 
@@ -282,6 +283,32 @@ fn mmengine_text_log_agrees_with_its_scalars_json() {
         assert_eq!((a.axis, &a.x), (b.axis, &b.x), "{name}: placement");
         for (x, y) in a.values.iter().zip(&b.values) {
             assert!((x - y).abs() <= 5e-4 * y.abs().max(1e-3), "{name}: {x} printed vs {y} in JSON");
+        }
+    }
+}
+
+/// Issue 17: Keras' `fit` output, made by Keras itself (`fixtures/real-logs/console-log/make_keras.py`),
+/// reads the values its `CSVLogger` wrote for the same run, to the 4 digits Keras prints.
+/// On a terminal (verbose=1) the line is a progress bar redrawn with `\r`, backspaces and
+/// colour escapes; piped (verbose=2) it is one line per epoch. Keras prints `Epoch 1/30`
+/// for the epoch its CSVLogger numbers 0: the console log keeps the printed numbering.
+#[test]
+fn keras_fit_console_output_reads_the_values_of_its_csvlogger_twin() {
+    for mode in ["verbose1", "verbose2"] {
+        let console = read(&format!("real-logs/console-log/keras-fit-{mode}.out"));
+        let csv = read(&format!("real-logs/console-log/keras-fit-{mode}.csv"));
+        assert_eq!((console.format.to_string(), csv.format.to_string()), ("console-log".into(), "keras-csvlogger".into()));
+        assert_eq!(console.skipped_count, 0, "{mode}: {:?}", console.skipped);
+        for name in ["loss", "accuracy", "val_loss", "val_accuracy"] {
+            let (c, s) = (console.series_named(name).unwrap(), csv.series_named(name).unwrap());
+            assert_eq!(c.len(), 30, "{mode} {name}");
+            let shifted: Vec<f64> = s.x.iter().map(|x| x + 1.0).collect();
+            assert_eq!(*c.x, shifted, "{mode} {name}: printed epochs are 1-based");
+            for (printed, logged) in c.values.iter().zip(&s.values) {
+                // `.4f`, or `.4e` below 1e-3 (loss: 3.7993e-04).
+                let tolerance = if logged.abs() < 1e-3 { 5e-4 * logged.abs() } else { 5.1e-5 };
+                assert!((printed - logged).abs() <= tolerance, "{mode} {name}: printed {printed}, CSVLogger {logged}");
+            }
         }
     }
 }

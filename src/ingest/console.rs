@@ -14,7 +14,7 @@
 //! `Epoch 3/20`, then the numbers). Every other line (banners, a traceback, a
 //! closing summary) is counted as skipped, never an error. Progress-bar
 //! carriage returns keep the last state of the line; ANSI colour codes are
-//! dropped. Points are placed at the step when lines carry one, else at the
+//! dropped and backspaces applied (Keras redraws its bar with both on a terminal). Points are placed at the step when lines carry one, else at the
 //! epoch as printed. Three common shapes are known besides `key: value`:
 //! the Hugging Face Trainer's printed dicts (`{'loss': 0.52, 'epoch': 0.4}`),
 //! Keras' `fit` progress, and PyTorch's examples (`| epoch 1 | … | loss 5.12 |`).
@@ -54,13 +54,25 @@ static ANSI: LazyLock<Option<Regex>> = LazyLock::new(|| Regex::new(r"\x1b\[[0-9;
 /// Lines looked at to decide that a text is a console log.
 const DETECT_LINES: usize = 200;
 
-/// One cleaned line: the last carriage-return segment, without colour codes.
+/// One cleaned line: the last carriage-return segment, without colour codes, backspaces applied.
 fn clean(line: &str) -> String {
     let last = line.trim_end_matches('\r').rsplit('\r').next().unwrap_or(line);
-    match ANSI.as_ref() {
+    let plain = match ANSI.as_ref() {
         Some(re) => re.replace_all(last, "").into_owned(),
         None => last.to_string(),
+    };
+    if !plain.contains('\u{8}') {
+        return plain;
     }
+    let mut out = String::with_capacity(plain.len());
+    for c in plain.chars() {
+        if c == '\u{8}' {
+            out.pop();
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 fn is_marker_key(key: &str) -> bool {
