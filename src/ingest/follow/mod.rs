@@ -14,8 +14,9 @@
 //! - A partial last line or record is kept and waited for, never counted as
 //!   bad data; at the end ([`Follow::finish`]) a last line without its line
 //!   end is read, and a cut-off record is reported as skipped.
-//! - A file that shrinks or is replaced (another inode) was rewritten: the
-//!   caller is told ([`Update::Rewritten`]) and reading starts over.
+//! - A file that shrinks, is replaced (another inode), or whose first or last
+//!   64 bytes read have changed was rewritten: the caller is told
+//!   ([`Update::Rewritten`]) and reading starts over.
 //!
 //! The format is decided once, from the first two complete lines (or the first
 //! record); until then the bytes are only held.
@@ -31,6 +32,8 @@ use crate::model::Run;
 
 /// Bytes held before the format must be decided (as much as detection reads).
 const DETECT_BYTES: usize = 64 * 1024;
+/// Bytes at the head and before the offset compared on every poll to notice a rewrite.
+const CHECK_BYTES: usize = 64;
 /// Bytes read from a file per step of one poll, so a large file already on disk is read in pieces.
 const READ_BYTES: usize = 32 << 20;
 
@@ -79,6 +82,9 @@ pub struct Follow {
     stamp: Option<(u64, SystemTime)>,
     /// The last whole read failed: reported at the end if no later read succeeds.
     failed: Option<IngestError>,
+    /// The file's first and last [`CHECK_BYTES`] bytes read, to notice a rewrite that grew it.
+    head: Vec<u8>,
+    tail: Vec<u8>,
 }
 
 impl Follow {
@@ -94,6 +100,8 @@ impl Follow {
             id: None,
             stamp: None,
             failed: None,
+            head: Vec::new(),
+            tail: Vec::new(),
         }
     }
 
@@ -106,7 +114,11 @@ impl Follow {
     pub fn poll(&mut self) -> Result<Update, IngestError> {
         let shown = self.path.display().to_string();
         let io = |source| IngestError::Io { path: shown.clone(), source };
-        let meta = std::fs::metadata(&self.path).map_err(io)?;
+        let meta = match std::fs::metadata(&self.path) {
+            // Gone (rotated, or a checkpoint directory being replaced): it may come back, as another inode.
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Update::Nothing),
+            other => other.map_err(io)?,
+        };
         use std::os::unix::fs::MetadataExt;
         let id = (meta.dev(), meta.ino());
         let replaced = self.id.is_some_and(|old| old != id);
@@ -114,17 +126,18 @@ impl Follow {
         if let State::Whole(format) = self.state {
             return self.poll_whole(format, &meta);
         }
-        if replaced || meta.len() < self.offset {
+        let mut file = std::fs::File::open(&self.path).map_err(io)?;
+        if replaced || meta.len() < self.offset || !self.unchanged(&mut file).map_err(io)? {
             self.rewind();
             return Ok(Update::Rewritten);
         }
         let mut out: Option<Run> = None;
-        let mut file = std::fs::File::open(&self.path).map_err(io)?;
         file.seek(SeekFrom::Start(self.offset)).map_err(io)?;
         loop {
             let before = self.pending.len();
             let n = (&mut file).take(READ_BYTES as u64).read_to_end(&mut self.pending).map_err(io)?;
             self.offset += n as u64;
+            self.remember(before);
             match self.take(false)? {
                 Update::Append(chunk) => match out.as_mut() {
                     Some(run) => append::append(run, chunk),
@@ -136,11 +149,39 @@ impl Follow {
             if let State::Whole(format) = self.state {
                 return self.poll_whole(format, &meta);
             }
-            if n < READ_BYTES || self.pending.len() == before {
+            if n < READ_BYTES {
                 break;
             }
         }
         Ok(out.map_or(Update::Nothing, Update::Append))
+    }
+
+    /// Whether the bytes already read are still there: a logger that rewrites its file
+    /// whole (Lightning's CSVLogger when a column appears) changes its head or the bytes
+    /// before the offset, though the file only grew.
+    fn unchanged(&self, file: &mut std::fs::File) -> std::io::Result<bool> {
+        let check = |file: &mut std::fs::File, at: u64, want: &[u8]| -> std::io::Result<bool> {
+            let mut got = vec![0u8; want.len()];
+            file.seek(SeekFrom::Start(at))?;
+            file.read_exact(&mut got)?;
+            Ok(got == want)
+        };
+        if self.offset == 0 {
+            return Ok(true);
+        }
+        Ok(check(file, 0, &self.head)? && check(file, self.offset - self.tail.len() as u64, &self.tail)?)
+    }
+
+    /// Keeps the first and the last few bytes read (`pending[before..]` just arrived), for [`Follow::unchanged`].
+    fn remember(&mut self, before: usize) {
+        let new = &self.pending[before.min(self.pending.len())..];
+        if self.head.len() < CHECK_BYTES {
+            let take = (CHECK_BYTES - self.head.len()).min(new.len());
+            self.head.extend_from_slice(&new[..take]);
+        }
+        self.tail.extend_from_slice(&new[new.len().saturating_sub(CHECK_BYTES)..]);
+        let excess = self.tail.len().saturating_sub(CHECK_BYTES);
+        self.tail.drain(..excess);
     }
 
     /// Adds bytes that arrived on a stream and reads the whole lines or records among them.
@@ -423,6 +464,20 @@ mod tests {
         assert!(matches!(f.poll().unwrap(), Update::Rewritten));
         std::fs::OpenOptions::new().append(true).open(&p).unwrap().write_all(b"2,0.4\n").unwrap();
         assert_eq!(appended(f.poll().unwrap()).series_named("loss").unwrap().values, vec![0.5, 0.4]);
+    }
+
+    #[test]
+    fn a_csv_rewritten_whole_with_a_new_column_is_read_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("metrics.csv");
+        std::fs::write(&p, "step,loss\n1,0.9\n2,0.8\n").unwrap();
+        let mut f = Follow::new(&p, &ReadOptions::default());
+        appended(f.poll().unwrap());
+        // Lightning rewrites metrics.csv whole when a validation column first appears.
+        std::fs::write(&p, "step,loss,val_loss\n1,0.9,\n2,0.8,\n3,0.7,0.75\n").unwrap();
+        assert!(matches!(f.poll().unwrap(), Update::Rewritten));
+        let r = appended(f.poll().unwrap());
+        assert_eq!((r.series_named("loss").unwrap().len(), r.series_named("val_loss").unwrap().values.clone()), (3, vec![0.75]));
     }
 
     #[test]
