@@ -312,3 +312,30 @@ fn keras_fit_console_output_reads_the_values_of_its_csvlogger_twin() {
         }
     }
 }
+
+/// Issue 17: the generic `key=value` fallback on the output of a real (numpy) training script,
+/// `tests/watch/train.py --jump 40:1e300 --steps 80 --csv …`, against the CSV the same run wrote:
+/// the same values to the 6 digits printed, inf and NaN included, and the same diagnosis.
+#[test]
+fn key_value_console_output_reads_the_values_of_its_csv_twin() {
+    let console = read("real-logs/console-log/numpy-linreg-keyvalue.out");
+    let csv = read("real-logs/console-log/numpy-linreg-keyvalue.csv");
+    assert_eq!(console.format.to_string(), "console-log");
+    // The banner (`lr=0.01 steps=80`, no step) and the closing `done`.
+    assert_eq!(console.skipped_count, 2, "{:?}", console.skipped);
+    for name in ["loss", "lr"] {
+        let (c, s) = (console.series_named(name).unwrap(), csv.series_named(name).unwrap());
+        assert_eq!((c.axis, &c.x), (s.axis, &s.x), "{name}");
+        for (printed, logged) in c.values.iter().zip(&s.values) {
+            let same = if logged.is_finite() {
+                (printed - logged).abs() <= 5e-6 * logged.abs()
+            } else {
+                printed.to_bits() == logged.to_bits() || (printed.is_nan() && logged.is_nan())
+            };
+            assert!(same, "{name}: printed {printed}, CSV {logged}");
+        }
+    }
+    let settings = curvecheck::Settings::default();
+    let verdict = |r| curvecheck::diagnose(r, &settings).verdict();
+    assert_eq!(verdict(console), verdict(csv));
+}

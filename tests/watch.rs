@@ -318,3 +318,23 @@ fn every_example_in_watch_help_runs() {
     }
     assert!(ran >= 2, "only {ran} examples in watch --help");
 }
+
+/// Keras' `fit` output as a terminal shows it (progress bars redrawn with `\r`, backspaces,
+/// colour escapes), written in pieces that cut lines and escapes in two, ends as `diagnose` reads it.
+#[test]
+fn watching_keras_terminal_output_as_it_grows_ends_as_diagnose() {
+    let src = root().join("fixtures/real-logs/console-log/keras-fit-verbose1.out");
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("keras-fit-verbose1.out");
+    std::fs::write(&log, b"").unwrap();
+    let writer = grow(log.clone(), std::fs::read(&src).unwrap(), 41, Duration::from_millis(25));
+    let out = watch(&["--idle", "1.5"], &[&log]);
+    writer.join().unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    let (found, verdicts) = printed(&text);
+    let (want, verdict) = diagnosed(&src);
+    assert!(want.contains(&("overfitting".into(), "warning".into())), "{want:?}");
+    assert!(found.is_superset(&want), "watch printed {found:?}\ndiagnose found {want:?}\n{text}");
+    assert_eq!(verdicts, vec![verdict], "{text}");
+    assert!(text.contains("keras-fit-verbose1  read 60 records\n"), "{text}");
+}

@@ -23,6 +23,7 @@ def main():
     p.add_argument("--steps", type=int, default=60)
     p.add_argument("--sleep", type=float, default=0.0)
     p.add_argument("--jump", type=str, default=None, help="STEP:LR, the learning rate from that step on (a bad schedule)")
+    p.add_argument("--csv", type=str, default=None, help="also write step,loss,lr to this CSV (the console log's structured twin)")
     a = p.parse_args()
     rng = np.random.default_rng(0)
     x = rng.normal(0.0, 3.0, size=(256, 8))
@@ -32,6 +33,9 @@ def main():
     jump_at, jump_lr = (int(a.jump.split(":")[0]), float(a.jump.split(":")[1])) if a.jump else (None, None)
     lr = a.lr
     print(f"training linear regression: lr={a.lr} steps={a.steps}", flush=True)
+    twin = open(a.csv, "w") if a.csv else None
+    if twin:
+        twin.write("step,loss,lr\n")
     with np.errstate(over="ignore", invalid="ignore"):
         for step in range(1, a.steps + 1):
             if jump_at is not None and step >= jump_at:
@@ -40,6 +44,8 @@ def main():
             loss = float(np.mean(err**2))
             w = w - lr * (2.0 / len(y)) * (x.T @ err)
             print(f"step {step} loss={loss:.6g} lr={lr}", flush=True)
+            if twin:
+                twin.write(f"{step},{loss!r},{lr!r}\n")
             if a.sleep:
                 time.sleep(a.sleep)
     print("done", flush=True)
