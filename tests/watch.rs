@@ -338,3 +338,14 @@ fn watching_keras_terminal_output_as_it_grows_ends_as_diagnose() {
     assert_eq!(verdicts, vec![verdict], "{text}");
     assert!(text.contains("keras-fit-verbose1  read 60 records\n"), "{text}");
 }
+
+/// Which rules speak live is said where each rule is explained, and in `watch --help`, from the registry.
+#[test]
+fn explain_and_watch_help_say_which_rules_speak_live() {
+    let explain = |rule: &str| String::from_utf8(Command::new(bin()).args(["explain", rule]).output().unwrap().stdout).unwrap();
+    assert!(explain("divergence").contains("In `curvecheck watch`: speaks live"));
+    assert!(explain("still-improving").contains("In `curvecheck watch`: speaks only once the run has ended"));
+    let help = String::from_utf8(Command::new(bin()).args(["watch", "--help"]).output().unwrap().stdout).unwrap();
+    let live = help.split("Rules that speak live: ").nth(1).unwrap().split('.').next().unwrap();
+    assert!(live.contains("divergence") && live.contains("overfitting") && !live.contains("still-improving"), "{live}");
+}

@@ -22,6 +22,7 @@
 //! record); until then the bytes are only held.
 
 pub mod append;
+mod lines;
 
 use std::io::{Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
@@ -29,6 +30,7 @@ use std::time::SystemTime;
 
 use super::{console, detect, read_bytes, tfevents, Format, IngestError, ReadOptions};
 use crate::model::Run;
+use lines::{complete_lines, shift_line};
 
 /// Bytes held before the format must be decided (as much as detection reads).
 const DETECT_BYTES: usize = 64 * 1024;
@@ -375,35 +377,6 @@ impl Follow {
     }
 }
 
-/// Bytes up to the end of the `n`-th complete line (or of the last one, when fewer); 0 when none is complete.
-fn complete_lines(bytes: &[u8], n: usize) -> usize {
-    if n == usize::MAX {
-        return memchr::memrchr(b'\n', bytes).map_or(0, |i| i + 1);
-    }
-    let mut end = 0;
-    for (k, i) in memchr::memchr_iter(b'\n', bytes).enumerate() {
-        end = i + 1;
-        if k + 1 == n {
-            return end;
-        }
-    }
-    if n == 1 {
-        end
-    } else {
-        0
-    }
-}
-
-/// `line 3…` of a chunk, as the file's line: `line 3+shift…`.
-fn shift_line(location: &str, shift: usize) -> String {
-    let Some(rest) = location.strip_prefix("line ") else { return location.to_string() };
-    let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
-    match rest[..digits].parse::<usize>() {
-        Ok(n) => format!("line {}{}", n + shift, &rest[digits..]),
-        Err(_) => location.to_string(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -497,11 +470,5 @@ mod tests {
         assert!(matches!(f.poll().unwrap(), Update::Nothing));
         std::fs::write(&p, &full).unwrap();
         assert_eq!(appended(f.poll().unwrap()).series_named("loss").unwrap().len(), 5);
-    }
-
-    #[test]
-    fn chunk_line_numbers_shift_to_the_file() {
-        assert_eq!(shift_line("line 3, column 2", 10), "line 13, column 2");
-        assert_eq!(shift_line("byte 40", 10), "byte 40");
     }
 }
