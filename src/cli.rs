@@ -235,6 +235,8 @@ Only what was appended is read: CSV and JSON-lines rows, event-file records, con
 lines; a trainer_state.json rewritten in place is read again whole. A partial last line
 or record is waited for. Each finding is printed once, when it appears, and again only
 if it gets more severe; with --run findings go to stderr (stdout is the command's).
+The rules run on the whole run so far, at most once per --interval and never sooner
+than four times their last run took.
 
 Rules that speak live: {}.
 Rules that speak only at the end (the command exited, stdin closed, --idle passed, or
@@ -249,7 +251,7 @@ Exit codes:
   3    with --run: the command failed by itself (non-zero exit or killed by a signal)
   130  interrupted by Ctrl-C
 
-Examples (the paths are in the repository; `tests/cli.rs` runs each):
+Examples (the paths are in the repository; `tests/watch.rs` runs each):
   curvecheck watch fixtures/wild-runs/W16/metrics.csv --idle 1
   curvecheck watch fixtures/wild-runs/W19/trainer_state.json --exit-on error --idle 1
   curvecheck watch --exit-on error --run -- python3 tests/watch/train.py --lr 0.1 --steps 20

@@ -339,3 +339,48 @@ fn key_value_console_output_reads_the_values_of_its_csv_twin() {
     let verdict = |r| curvecheck::diagnose(r, &settings).verdict();
     assert_eq!(verdict(console), verdict(csv));
 }
+
+/// Issue 17: the Hugging Face Trainer's printed dicts (`make_hf.py`: transformers 5.24, torch 2.15,
+/// a tiny BERT), stdout and stderr in one file with tqdm's progress bars between them, read the
+/// values of the same run's trainer_state.json, to the 4 significant digits printed. transformers 5
+/// prints them as quoted strings (`'loss': '0.6899'`); the closing summary dict is not a point.
+#[test]
+fn hf_trainer_console_output_reads_the_values_of_its_trainer_state() {
+    let console = read("real-logs/console-log/hf-trainer-console.out");
+    let state = read("real-logs/console-log/hf-trainer-state.json");
+    assert_eq!(console.format.to_string(), "console-log");
+    assert!(console.series_named("train_loss").is_none(), "the closing summary is not a point");
+    for (name, points) in [("loss", 32), ("grad_norm", 32), ("learning_rate", 32), ("eval_loss", 8)] {
+        let (c, s) = (console.series_named(name).unwrap(), state.series_named(name).unwrap());
+        assert_eq!((c.len(), s.len()), (points, points), "{name}");
+        // The console places points at the epoch printed beside them; the state at the step, with that epoch beside it.
+        assert_eq!(c.x.as_slice(), s.epochs().unwrap(), "{name}");
+        for (printed, logged) in c.values.iter().zip(&s.values) {
+            assert!((printed - logged).abs() <= 5e-4 * logged.abs(), "{name}: printed {printed}, trainer_state {logged}");
+        }
+    }
+    let settings = curvecheck::Settings::default();
+    let verdict = |r| curvecheck::diagnose(r, &settings).verdict();
+    assert_eq!(verdict(console), verdict(state));
+}
+
+/// Issue 17: Lightning's tqdm progress bar (`make_lightning.py`: Lightning 2.6.6, torch 2.15), which
+/// redraws one line across epochs and shows an epoch's validation numbers only on the line after
+/// the validation bar, reads the values of the same run's metrics.csv (3 significant digits printed).
+#[test]
+fn lightning_progress_bar_reads_the_values_of_its_csvlogger_twin() {
+    let console = read("real-logs/console-log/lightning-progress.out");
+    let csv = read("real-logs/console-log/lightning-progress-metrics.csv");
+    assert_eq!((console.format.to_string(), csv.format.to_string()), ("console-log".into(), "lightning-csvlogger".into()));
+    for name in ["train_loss", "val_loss"] {
+        let (c, s) = (console.series_named(name).unwrap(), csv.series_named(name).unwrap());
+        assert_eq!(c.len(), 8, "{name}: one point per epoch, not one per redraw");
+        assert_eq!(c.x.as_slice(), s.epochs().unwrap(), "{name}");
+        for (printed, logged) in c.values.iter().zip(&s.values) {
+            assert!((printed - logged).abs() <= 5e-3 * logged.abs(), "{name}: printed {printed}, metrics.csv {logged}");
+        }
+    }
+    let settings = curvecheck::Settings::default();
+    let verdict = |r| curvecheck::diagnose(r, &settings).verdict();
+    assert_eq!(verdict(console), verdict(csv));
+}

@@ -319,24 +319,44 @@ fn every_example_in_watch_help_runs() {
     assert!(ran >= 2, "only {ran} examples in watch --help");
 }
 
-/// Keras' `fit` output as a terminal shows it (progress bars redrawn with `\r`, backspaces,
-/// colour escapes), written in pieces that cut lines and escapes in two, ends as `diagnose` reads it.
-#[test]
-fn watching_keras_terminal_output_as_it_grows_ends_as_diagnose() {
-    let src = root().join("fixtures/real-logs/console-log/keras-fit-verbose1.out");
+/// Watches `fixture` (a console log) while it is written in `pieces` appends and checks it ends
+/// with the findings, records and verdict `diagnose` gives the finished file.
+fn console_log_grows_and_ends_as_diagnose(fixture: &str, pieces: usize, records: usize) {
+    let src = root().join(fixture);
     let dir = tempfile::tempdir().unwrap();
-    let log = dir.path().join("keras-fit-verbose1.out");
+    let name = src.file_name().unwrap();
+    let log = dir.path().join(name);
     std::fs::write(&log, b"").unwrap();
-    let writer = grow(log.clone(), std::fs::read(&src).unwrap(), 41, Duration::from_millis(25));
+    let writer = grow(log.clone(), std::fs::read(&src).unwrap(), pieces, Duration::from_millis(25));
     let out = watch(&["--idle", "1.5"], &[&log]);
     writer.join().unwrap();
     let text = String::from_utf8(out.stdout).unwrap();
     let (found, verdicts) = printed(&text);
     let (want, verdict) = diagnosed(&src);
-    assert!(want.contains(&("overfitting".into(), "warning".into())), "{want:?}");
-    assert!(found.is_superset(&want), "watch printed {found:?}\ndiagnose found {want:?}\n{text}");
+    assert!(want.contains(&("overfitting".into(), "warning".into())), "{fixture}: {want:?}");
+    assert!(found.is_superset(&want), "{fixture}: watch printed {found:?}\ndiagnose found {want:?}\n{text}");
     assert_eq!(verdicts, vec![verdict], "{text}");
-    assert!(text.contains("keras-fit-verbose1  read 60 records\n"), "{text}");
+    let stem = std::path::Path::new(name).file_stem().unwrap().to_string_lossy().into_owned();
+    assert!(text.contains(&format!("{stem}  read {records} records")), "{text}");
+}
+
+/// Keras' `fit` output as a terminal shows it (progress bars redrawn with `\r`, backspaces,
+/// colour escapes), written in pieces that cut lines and escapes in two.
+#[test]
+fn watching_keras_terminal_output_as_it_grows_ends_as_diagnose() {
+    console_log_grows_and_ends_as_diagnose("fixtures/real-logs/console-log/keras-fit-verbose1.out", 41, 60);
+}
+
+/// Lightning's progress bar, whose epochs are redrawn on one line and finished on the next.
+#[test]
+fn watching_a_lightning_progress_bar_as_it_grows_ends_as_diagnose() {
+    console_log_grows_and_ends_as_diagnose("fixtures/real-logs/console-log/lightning-progress.out", 37, 81);
+}
+
+/// The Hugging Face Trainer's printed dicts between tqdm's redraws.
+#[test]
+fn watching_hf_trainer_output_as_it_grows_ends_as_diagnose() {
+    console_log_grows_and_ends_as_diagnose("fixtures/real-logs/console-log/hf-trainer-console.out", 29, 71);
 }
 
 /// Which rules speak live is said where each rule is explained, and in `watch --help`, from the registry.

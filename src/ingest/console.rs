@@ -33,15 +33,16 @@ use crate::model::{Axis, RepeatedX, Run};
 
 /// `Epoch 3/20`, `epoch: 3`, `epoch=3`, `[Epoch 3]`.
 static EPOCH: LazyLock<Option<Regex>> =
-    LazyLock::new(|| Regex::new(r#"(?i)\bepoch['"]?\s*[:=]?\s*\[?\s*(\d+(?:\.\d+)?)(?:\s*/\s*(\d+))?"#).ok());
+    LazyLock::new(|| Regex::new(r#"(?i)\bepoch['"]?\s*[:=]?\s*\[?\s*['"]?(\d+(?:\.\d+)?)(?:\s*/\s*(\d+))?"#).ok());
 /// `step 200`, `iter: 200`, `iteration=200/3000`, `global_step 200`.
 static STEP: LazyLock<Option<Regex>> =
-    LazyLock::new(|| Regex::new(r#"(?i)\b(?:global_step|step|iteration|iter)['"]?\s*[:=]?\s*\[?\s*(\d+)(?:\s*/\s*\d+)?"#).ok());
+    LazyLock::new(|| Regex::new(r#"(?i)\b(?:global_step|step|iteration|iter)['"]?\s*[:=]?\s*\[?\s*['"]?(\d+)(?:\s*/\s*\d+)?"#).ok());
 /// `key: number` or `key=number` (the key may hold spaces, `F1 Score`, and quotes, `'loss': 0.5` as
-/// the Hugging Face Trainer prints its dicts), starting with a letter.
+/// the Hugging Face Trainer prints its dicts; transformers 5 quotes the value too, `'loss': '0.6899'`),
+/// starting with a letter.
 static PAIR: LazyLock<Option<Regex>> = LazyLock::new(|| {
     Regex::new(
-        r#"([A-Za-z][\w./()\-]*(?: [A-Za-z][\w./()\-]*)*)['"]?\s*[:=]\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?|nan|NaN|inf|-inf)\b"#,
+        r#"([A-Za-z][\w./()\-]*(?: [A-Za-z][\w./()\-]*)*)['"]?\s*[:=]\s*['"]?([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?|nan|NaN|inf|-inf)\b"#,
     )
     .ok()
 });
@@ -53,6 +54,58 @@ static ANSI: LazyLock<Option<Regex>> = LazyLock::new(|| Regex::new(r"\x1b\[[0-9;
 
 /// Lines looked at to decide that a text is a console log.
 const DETECT_LINES: usize = 200;
+
+/// The states a line shows: usually its last carriage-return segment, cleaned
+/// ([`clean`]). A progress bar that stays on one line across epochs (Lightning's
+/// tqdm bar: `Epoch 0: 100%|…| 12/12 [… val_loss=0.478, train_loss=0.588]\rEpoch 1: …`)
+/// shows one state per epoch: the last segment of each run of segments with the
+/// same epoch (the first segments of the next epoch still show the last epoch's numbers).
+/// An epoch's states may continue on the next line (the validation bar ends the line
+/// between them), so the reader holds the last one until the bar moves on.
+/// Returns the states, and whether they are a progress bar's (two or more segments with an epoch).
+fn states(raw: &str) -> (Vec<String>, bool) {
+    let raw = raw.trim_end_matches('\r');
+    let marked = raw.split('\r').filter(|seg| seg.to_ascii_lowercase().contains("epoch")).take(2).count();
+    if marked < 2 {
+        return (vec![clean(raw)], false);
+    }
+    let mut out: Vec<(f64, String)> = Vec::new();
+    for seg in raw.split('\r') {
+        let seg = clean(seg);
+        let Some(e) = marker(&EPOCH, &seg) else { continue };
+        match out.last_mut() {
+            Some((last, state)) if *last == e => *state = seg,
+            _ => out.push((e, seg)),
+        }
+    }
+    (out.into_iter().map(|(_, s)| s).collect(), true)
+}
+
+/// In a line still being written, the bytes up to the start of its last epoch
+/// group (0 when it holds fewer than two epochs): the groups before it are
+/// complete and can be read now, without waiting for the line's end (Lightning's
+/// bar ends its line only when training ends).
+pub fn complete_groups(partial: &str) -> usize {
+    let mut last_epoch = None;
+    let mut group_start = 0;
+    let mut epochs_seen = 0;
+    let mut at = 0usize;
+    for seg in partial.split('\r') {
+        if let Some(e) = marker(&EPOCH, &clean(seg)) {
+            if last_epoch != Some(e) {
+                epochs_seen += 1;
+                last_epoch = Some(e);
+                group_start = at.saturating_sub(1);
+            }
+        }
+        at += seg.len() + 1;
+    }
+    if epochs_seen < 2 {
+        0
+    } else {
+        group_start
+    }
+}
 
 /// One cleaned line: the last carriage-return segment, without colour codes, backspaces applied.
 fn clean(line: &str) -> String {
@@ -158,6 +211,9 @@ pub fn read(path: &Path, bytes: &[u8]) -> Result<Run, IngestError> {
     for raw in text.lines() {
         reader.line(raw, &mut run, &mut builder);
     }
+    if let Some((_, done)) = reader.bar.take() {
+        reader.state(&done, &mut run, &mut builder);
+    }
     run.series = builder.finish();
     if run.series.is_empty() {
         return Err(IngestError::not_a_log(path, "no line carries an epoch or step marker with numbers (e.g. `Epoch 3/20 - loss: 0.41`)"));
@@ -175,6 +231,8 @@ pub struct Reader {
     line_no: usize,
     announced: Option<f64>,
     with_steps: Option<bool>,
+    /// The last progress-bar state seen and its epoch, not read yet (see [`Reader::finish`]).
+    bar: Option<(f64, String)>,
 }
 
 impl Reader {
@@ -196,13 +254,64 @@ impl Reader {
         run
     }
 
+    /// Reads the start of a line whose end has not arrived: epoch groups of a progress bar
+    /// already complete (see [`complete_groups`]); the line's number is counted when it ends.
+    pub fn read_groups(&mut self, path: &Path, text: &str) -> Run {
+        let run = self.read_lines(path, text);
+        self.line_no -= 1;
+        run
+    }
+
     fn line(&mut self, raw: &str, run: &mut Run, builder: &mut SeriesBuilder) {
         self.line_no += 1;
         if raw.trim().is_empty() {
             return;
         }
+        let (states, bar) = states(raw);
+        for state in states {
+            match (bar, marker(&EPOCH, &state)) {
+                // A progress bar's state: held until the bar moves on to another epoch, as the
+                // next line may still redraw this epoch with its validation numbers (Lightning).
+                (true, Some(e)) => match self.bar.take() {
+                    Some((held, _)) if held == e => self.bar = Some((e, state)),
+                    Some((_, done)) => {
+                        self.state(&done, run, builder);
+                        self.bar = Some((e, state));
+                    }
+                    None => self.bar = Some((e, state)),
+                },
+                // A single redraw that ends the bar's epoch (the last line) supersedes the state held.
+                (_, Some(e)) => {
+                    match self.bar.take() {
+                        Some((held, _)) if e == held => {}
+                        Some((_, done)) => self.state(&done, run, builder),
+                        None => {}
+                    }
+                    self.state(&state, run, builder);
+                }
+                (_, None) => self.state(&state, run, builder),
+            }
+        }
+    }
+
+    /// The end of the log: a progress-bar state still held is its epoch's last.
+    pub fn finish(&mut self, path: &Path) -> Run {
+        let mut run = Run::new("", path.display().to_string(), LogFormat::ConsoleLog);
+        let mut builder = SeriesBuilder::new(RepeatedX::Keep);
+        if let Some((_, done)) = self.bar.take() {
+            self.state(&done, &mut run, &mut builder);
+        }
+        run.series = builder.finish();
+        run
+    }
+
+    /// One state of a line (the line itself, or one epoch's last progress-bar state).
+    fn state(&mut self, line: &str, run: &mut Run, builder: &mut SeriesBuilder) {
+        if line.trim().is_empty() {
+            return;
+        }
         run.records += 1;
-        let line = clean(raw);
+        let line = line.to_string();
         let (epoch, step) = (marker(&EPOCH, &line), marker(&STEP, &line));
         let found = pairs(&line);
         let epoch_here = epoch.or(if step.is_none() { self.announced } else { None });
@@ -211,6 +320,14 @@ impl Reader {
             if epoch.is_none() && step.is_none() {
                 run.skip(format!("line {}", self.line_no), "no epoch or step with numbers on this line");
             }
+            return;
+        }
+        if found.iter().any(|(k, _)| super::json::HF_SUMMARY_KEYS.contains(&k.as_str())) {
+            // The Trainer's closing `{'train_runtime': …, 'train_loss': 0.125, …}`: the run's average, not a point.
+            run.skip(
+                format!("line {}", self.line_no),
+                "the Hugging Face Trainer's closing summary (train_runtime, train_loss), not a point",
+            );
             return;
         }
         if step.is_none() && epoch_here.is_none() {
@@ -297,6 +414,24 @@ mod tests {
         let run = r.read_lines(Path::new("train.out"), "step 2 loss=2.1\n");
         let s = run.series_named("loss").unwrap();
         assert_eq!((s.axis, s.x.to_vec()), (Axis::Step, vec![2.0]));
+    }
+
+    #[test]
+    fn a_progress_bar_kept_on_one_line_across_epochs_gives_each_epochs_last_state() {
+        let line = "Epoch 0:  50%|█ | 6/12 [v_num=0]\rEpoch 0: 100%|██| 12/12 [v_num=0, val_loss=0.478, train_loss=0.588]\r\
+                    Epoch 1:   0%| | 0/12 [v_num=0, val_loss=0.478, train_loss=0.588]\rValidation: 4/4\r\
+                    Epoch 1: 100%|██| 12/12 [v_num=0, val_loss=0.433, train_loss=0.348]\n";
+        let run = read_text(line);
+        let s = run.series_named("val_loss").unwrap();
+        assert_eq!((s.x.to_vec(), s.values.clone()), (vec![0.0, 1.0], vec![0.478, 0.433]));
+        assert_eq!(run.series_named("train_loss").unwrap().values, vec![0.588, 0.348]);
+        // Lightning: the validation bar ends the line, the next redraws epoch 1 with its numbers.
+        let two = "Epoch 0: 100%| 12/12 [val_loss=0.478]\rEpoch 1:   0%| 0/12 [val_loss=0.478]\rEpoch 1: 100%| 12/12 [val_loss=0.478]\n\
+                   Validation: 4/4\n\rEpoch 1: 100%| 12/12 [val_loss=0.433]\rEpoch 2:   0%| 0/12 [val_loss=0.433]\n";
+        assert_eq!(read_text(two).series_named("val_loss").unwrap().values, vec![0.478, 0.433, 0.433]);
+        let partial = &line[..line.rfind("Epoch 1: 100%").unwrap()];
+        let done = complete_groups(partial);
+        assert_eq!(&partial[done..done + 9], "\rEpoch 1:");
     }
 
     #[test]

@@ -199,7 +199,19 @@ impl Follow {
         if let Some(e) = self.failed.take() {
             return Err(e);
         }
-        self.take(true)
+        let update = self.take(true)?;
+        let State::Console(reader) = &mut self.state else { return Ok(update) };
+        let held = reader.finish(&self.path);
+        if held.series.is_empty() {
+            return Ok(update);
+        }
+        Ok(match update {
+            Update::Append(mut run) => {
+                append::append(&mut run, held);
+                Update::Append(run)
+            }
+            _ => Update::Append(held),
+        })
     }
 
     /// Forgets everything read, to read the file again from its start.
@@ -326,7 +338,7 @@ impl Follow {
             State::Csv { .. } | State::JsonLines(_) | State::Console(_) => {
                 let n = if end { self.pending.len() } else { complete_lines(&self.pending, usize::MAX) };
                 if n == 0 {
-                    return Ok(Update::Nothing);
+                    return Ok(self.console_groups().map_or(Update::Nothing, Update::Append));
                 }
                 let mut chunk: Vec<u8> = self.pending.drain(..n).collect();
                 if !chunk.ends_with(b"\n") {
@@ -338,6 +350,23 @@ impl Follow {
                 self.read_chunk(&chunk, first_line).map(|r| r.map_or(Update::Nothing, Update::Append))
             }
         }
+    }
+
+    /// A console line still being written can already hold whole epochs of a progress bar
+    /// that never ends its line (Lightning's): those are read now ([`console::complete_groups`]).
+    fn console_groups(&mut self) -> Option<Run> {
+        let State::Console(reader) = &mut self.state else { return None };
+        let valid = match std::str::from_utf8(&self.pending) {
+            Ok(t) => t,
+            Err(e) => std::str::from_utf8(&self.pending[..e.valid_up_to()]).ok()?,
+        };
+        let n = console::complete_groups(valid);
+        if n == 0 {
+            return None;
+        }
+        let run = reader.read_groups(&self.path, &valid[..n]);
+        self.pending.drain(..n);
+        Some(run)
     }
 
     /// Reads whole lines; `before` lines of the file came before them.
