@@ -384,3 +384,27 @@ fn lightning_progress_bar_reads_the_values_of_its_csvlogger_twin() {
     let verdict = |r| curvecheck::diagnose(r, &settings).verdict();
     assert_eq!(verdict(console), verdict(csv));
 }
+
+/// Issue 17: PyTorch's `word_language_model` example (`make_pytorch_example.py`: the example's
+/// own main.py, torch 2.15, a tiny LSTM) prints `| key value |` segments and has no structured
+/// log; its training loss and validation loss read what a plain split of each line says.
+#[test]
+fn pytorch_example_output_reads_the_numbers_each_line_prints() {
+    let path = "real-logs/console-log/pytorch-word-language-model.out";
+    let run = read(path);
+    let text = std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures").join(path)).unwrap();
+    let field =
+        |line: &str, key: &str| -> Option<f64> { line.split('|').find_map(|seg| seg.trim().strip_prefix(key)?.trim().parse().ok()) };
+    let (mut loss, mut valid) = (Vec::new(), Vec::new());
+    for line in text.lines() {
+        if line.starts_with("| epoch") {
+            loss.push(field(line, "loss ").unwrap());
+        } else if line.starts_with("| end of epoch") {
+            valid.push(field(line, "valid loss ").unwrap());
+        }
+    }
+    assert_eq!((loss.len(), valid.len()), (40, 8));
+    assert_eq!(run.series_named("loss").unwrap().values, loss);
+    assert_eq!(run.series_named("valid loss").unwrap().values, valid);
+    assert_eq!(*run.series_named("valid loss").unwrap().x, (1..=8).map(f64::from).collect::<Vec<_>>());
+}
