@@ -210,6 +210,14 @@ fn a_device_is_refused_and_empty_stdin_says_how_to_pipe() {
 }
 
 #[test]
+fn a_directory_where_no_log_arrives_is_an_error_once_idle() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = watch(&["--idle", "0.3"], &[dir.path()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("no training log arrived in"));
+}
+
+#[test]
 fn a_fifo_is_waited_for_and_read_as_a_stream_to_its_end() {
     let dir = tempfile::tempdir().unwrap();
     let fifo = dir.path().join("train.csv");

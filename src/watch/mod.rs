@@ -189,13 +189,21 @@ pub fn watch(o: &Options) -> anyhow::Result<u8> {
         g.changed = true;
     }
     let end_hit = speak(&mut sources, &mut ledger, &mut voice, &o.settings, Phase::Ended, o.exit_on);
-    let mut empty_stdin = false;
+    let mut nothing_read = false;
     if let Some(g) = sources.groups.iter().find(|g| g.source == "stdin" && g.run.is_none() && !g.failed()) {
         voice.line(&format!(
             "curvecheck: error: {}: no input on stdin; pipe a log in (`python train.py | curvecheck watch -`) or name a file",
             g.source
         ));
-        empty_stdin = true;
+        nothing_read = true;
+    } else if sources.errors.is_empty() && sources.groups.iter().all(|g| g.run.is_none()) {
+        let mut named: Vec<String> = files.iter().chain(&fifos).map(|p| p.display().to_string()).collect();
+        named.extend(command.as_ref().map(|c| format!("the output of `{}`", c.shown)));
+        voice.line(&format!(
+            "curvecheck: error: no training log arrived in {} (CSV, JSON, JSON lines, event files or console output)",
+            named.join(", ")
+        ));
+        nothing_read = true;
     }
     for g in sources.groups.iter_mut().filter(|g| !g.failed() && g.run.is_some()) {
         let Some(run) = g.run.take() else { continue };
@@ -217,7 +225,7 @@ pub fn watch(o: &Options) -> anyhow::Result<u8> {
         EXIT_INTERRUPTED
     } else if exit_status.is_some_and(|s| !s.success()) {
         EXIT_COMMAND_FAILED
-    } else if !sources.errors.is_empty() || empty_stdin {
+    } else if !sources.errors.is_empty() || nothing_read {
         EXIT_BAD_INPUT
     } else {
         EXIT_OK

@@ -430,6 +430,38 @@ mod tests {
     }
 
     #[test]
+    fn json_lines_wait_for_their_last_line_and_an_event_record_for_its_last_byte() {
+        let mut f = Follow::new(Path::new("metrics.jsonl"), &ReadOptions::default());
+        let r = appended(f.push(b"{\"step\": 1, \"loss\": 0.9}\n{\"step\": 2, \"loss\": 0.8}\n{\"step\": 3, \"lo").unwrap());
+        assert_eq!(r.series_named("loss").unwrap().values, vec![0.9, 0.8]);
+        let r = appended(f.push(b"ss\": 0.7}\n").unwrap());
+        assert_eq!((r.series_named("loss").unwrap().values.clone(), r.skipped_count), (vec![0.7], 0));
+
+        let events = std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/fixtures/wild-runs/W42/production/events.out.tfevents.1751738219.Beast.288275.0"
+        ))
+        .unwrap();
+        let path = Path::new("events.out.tfevents.1751738219.Beast.288275.0");
+        let whole = super::super::tfevents::read(path, &events, false).unwrap();
+        let mut f = Follow::new(path, &ReadOptions::default());
+        let mut run: Option<Run> = None;
+        for piece in events.chunks(7) {
+            if let Update::Append(chunk) = f.push(piece).unwrap() {
+                match run.as_mut() {
+                    Some(r) => append::append(r, chunk),
+                    None => run = Some(chunk),
+                }
+            }
+        }
+        let run = run.unwrap();
+        assert_eq!((run.records, run.skipped_count), (whole.records, 0));
+        for s in &whole.series {
+            assert_eq!(run.series_named(&s.name).map(|r| (&r.x, &r.values)), Some((&s.x, &s.values)), "{}", s.name);
+        }
+    }
+
+    #[test]
     fn the_format_waits_for_two_lines() {
         let mut f = Follow::new(Path::new("train.out"), &ReadOptions::default());
         assert!(matches!(f.push(b"Epoch 1/3 | Loss: 0.69\n").unwrap(), Update::Nothing));
