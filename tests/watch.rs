@@ -296,6 +296,30 @@ fn watch_run_leaves_a_healthy_training_alone_and_exits_0() {
     assert!(!stderr.contains("ERROR"), "{stderr}");
 }
 
+/// `--run` reads the log files named beside the command too: a script that writes a diverging
+/// CSV row by row (and prints nothing) is stopped when the file shows the divergence.
+#[test]
+fn watch_run_reads_the_log_files_it_is_given_and_stops_the_command_on_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("adamw_sweep_lr_1em2_wd_1p0_seed_0.csv");
+    let src = root().join("fixtures/wild-runs/W41/adamw_sweep_lr_1em2_wd_1p0_seed_0.csv");
+    std::fs::write(&log, b"").unwrap();
+    // The header and rows one by one, 5 ms apart, then a long sleep that only a stop can cut short.
+    let script =
+        format!("while IFS= read -r line; do echo \"$line\" >> '{}'; sleep 0.005; done < '{}'; sleep 30", log.display(), src.display());
+    let start = Instant::now();
+    let out = Command::new(bin())
+        .args(["watch", "--color", "never", "--interval", "0.05", "--grace", "2", "--exit-on", "error"])
+        .arg(&log)
+        .args(["--run", "--", "sh", "-c", &script])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("ERROR   divergence") && stderr.contains("with SIGINT"), "{stderr}");
+    assert!(start.elapsed() < Duration::from_secs(25), "the command was not stopped");
+}
+
 #[test]
 fn watch_run_exits_3_when_the_command_fails_by_itself() {
     let out = Command::new(bin()).args(["watch", "--run", "--", "sh", "-c", "echo 'epoch 1 loss=0.5'; exit 7"]).output().unwrap();
