@@ -408,3 +408,37 @@ fn pytorch_example_output_reads_the_numbers_each_line_prints() {
     assert_eq!(run.series_named("valid loss").unwrap().values, valid);
     assert_eq!(*run.series_named("valid loss").unwrap().x, (1..=8).map(f64::from).collect::<Vec<_>>());
 }
+
+/// Issue 17: Ultralytics' console tables (`make_ultralytics.py`: Ultralytics 8.4.190, torch 2.15,
+/// a YOLOv8n from its YAML on a drawn 32-image set, 40 epochs): numbers under a header, no
+/// `key: value`. The training rows and the validation table's `all` row read the values of the
+/// run's results.csv (to the 4 or 3 significant digits printed), under results.csv's names.
+#[test]
+fn ultralytics_console_tables_read_the_values_of_results_csv() {
+    let console = read("real-logs/console-log/ultralytics-train.out");
+    let csv = read("real-logs/console-log/ultralytics-results.csv");
+    assert_eq!((console.format.to_string(), csv.format.to_string()), ("console-log".into(), "ultralytics".into()));
+    let names = [
+        "train/box_loss",
+        "train/cls_loss",
+        "train/dfl_loss",
+        "metrics/precision(B)",
+        "metrics/recall(B)",
+        "metrics/mAP50(B)",
+        "metrics/mAP50-95(B)",
+    ];
+    for name in names {
+        let (c, s) = (console.series_named(name).unwrap(), csv.series_named(name).unwrap());
+        assert_eq!(c.len(), 40, "{name}: one point per epoch, the best weights' last validation left out");
+        assert_eq!(c.x, s.x, "{name}");
+        for (printed, logged) in c.values.iter().zip(&s.values) {
+            // Losses are printed `%.4g`, validation metrics `%.3g`.
+            let digits = if name.starts_with("train/") { 6e-4 } else { 6e-3 };
+            assert!((printed - logged).abs() <= digits * logged.abs().max(1e-3), "{name}: printed {printed}, results.csv {logged}");
+        }
+    }
+    assert!(console.series_named("metrics/mAP50-95(B)").unwrap().values.iter().any(|v| *v > 0.0));
+    let settings = curvecheck::Settings::default();
+    let verdict = |r| curvecheck::diagnose(r, &settings).verdict();
+    assert_eq!(verdict(console), verdict(csv));
+}

@@ -353,7 +353,7 @@ fn every_example_in_watch_help_runs() {
 
 /// Watches `fixture` (a console log) while it is written in `pieces` appends and checks it ends
 /// with the findings, records and verdict `diagnose` gives the finished file.
-fn console_log_grows_and_ends_as_diagnose(fixture: &str, pieces: usize, records: usize) {
+fn console_log_grows_and_ends_as_diagnose(fixture: &str, pieces: usize, records: usize, finding: (&str, &str)) {
     let src = root().join(fixture);
     let dir = tempfile::tempdir().unwrap();
     let name = src.file_name().unwrap();
@@ -365,7 +365,7 @@ fn console_log_grows_and_ends_as_diagnose(fixture: &str, pieces: usize, records:
     let text = String::from_utf8(out.stdout).unwrap();
     let (found, verdicts) = printed(&text);
     let (want, verdict) = diagnosed(&src);
-    assert!(want.contains(&("overfitting".into(), "warning".into())), "{fixture}: {want:?}");
+    assert!(want.contains(&(finding.0.into(), finding.1.into())), "{fixture}: {want:?}");
     assert!(found.is_superset(&want), "{fixture}: watch printed {found:?}\ndiagnose found {want:?}\n{text}");
     assert_eq!(verdicts, vec![verdict], "{text}");
     let stem = std::path::Path::new(name).file_stem().unwrap().to_string_lossy().into_owned();
@@ -376,19 +376,25 @@ fn console_log_grows_and_ends_as_diagnose(fixture: &str, pieces: usize, records:
 /// colour escapes), written in pieces that cut lines and escapes in two.
 #[test]
 fn watching_keras_terminal_output_as_it_grows_ends_as_diagnose() {
-    console_log_grows_and_ends_as_diagnose("fixtures/real-logs/console-log/keras-fit-verbose1.out", 41, 60);
+    console_log_grows_and_ends_as_diagnose("fixtures/real-logs/console-log/keras-fit-verbose1.out", 41, 60, ("overfitting", "warning"));
 }
 
 /// Lightning's progress bar, whose epochs are redrawn on one line and finished on the next.
 #[test]
 fn watching_a_lightning_progress_bar_as_it_grows_ends_as_diagnose() {
-    console_log_grows_and_ends_as_diagnose("fixtures/real-logs/console-log/lightning-progress.out", 37, 81);
+    console_log_grows_and_ends_as_diagnose("fixtures/real-logs/console-log/lightning-progress.out", 37, 81, ("overfitting", "warning"));
 }
 
 /// The Hugging Face Trainer's printed dicts between tqdm's redraws.
 #[test]
 fn watching_hf_trainer_output_as_it_grows_ends_as_diagnose() {
-    console_log_grows_and_ends_as_diagnose("fixtures/real-logs/console-log/hf-trainer-console.out", 29, 71);
+    console_log_grows_and_ends_as_diagnose("fixtures/real-logs/console-log/hf-trainer-console.out", 29, 71, ("overfitting", "warning"));
+}
+
+/// Ultralytics' console tables, whose validation row belongs to the epoch trained before it.
+#[test]
+fn watching_ultralytics_output_as_it_grows_ends_as_diagnose() {
+    console_log_grows_and_ends_as_diagnose("fixtures/real-logs/console-log/ultralytics-train.out", 31, 213, ("divergence", "error"));
 }
 
 /// Which rules speak live is said where each rule is explained, and in `watch --help`, from the registry.

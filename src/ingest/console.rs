@@ -27,6 +27,7 @@ use regex::Regex;
 use super::builder::SeriesBuilder;
 use super::cells::strip_bom;
 use super::cells::{parse_cell, Cell};
+use super::console_table::{self as table, Header};
 use super::IngestError;
 use crate::model::LogFormat;
 use crate::model::{Axis, RepeatedX, Run};
@@ -193,6 +194,10 @@ pub fn looks_like(text: &str) -> bool {
         if (has_marker || pending_epoch) && has_pairs {
             hits += 1;
         }
+        // Ultralytics: a training table's header, then its rows.
+        if matches!(table::header(&line), Some(Header::Train(_))) {
+            hits += 1;
+        }
         pending_epoch = has_marker && !has_pairs;
         if hits >= 2 {
             return true;
@@ -231,6 +236,10 @@ pub struct Reader {
     line_no: usize,
     announced: Option<f64>,
     with_steps: Option<bool>,
+    /// The last table header seen (Ultralytics), the epoch of its last training row, and
+    /// whether that epoch's validation row was read.
+    table: Option<Header>,
+    table_epoch: Option<(f64, bool)>,
     /// The last progress-bar state seen and its epoch, not read yet (see [`Reader::finish`]).
     bar: Option<(f64, String)>,
 }
@@ -294,6 +303,39 @@ impl Reader {
         }
     }
 
+    /// A line of an Ultralytics table (a header, or a row under the last header): read here.
+    fn table_line(&mut self, line: &str, builder: &mut SeriesBuilder) -> bool {
+        if let Some(h) = table::header(line) {
+            self.table = Some(h);
+            return true;
+        }
+        match &self.table {
+            Some(Header::Train(names)) => match table::train_row(line, names) {
+                Some((epoch, values)) => {
+                    for (name, v) in values {
+                        builder.push(&name, Axis::Epoch, epoch, None, v);
+                    }
+                    self.table_epoch = Some((epoch, false));
+                    true
+                }
+                None => false,
+            },
+            Some(Header::Val(names)) => match (table::val_row(line, names), self.table_epoch) {
+                (Some(values), Some((epoch, false))) => {
+                    for (name, v) in values {
+                        builder.push(&name, Axis::Epoch, epoch, None, v);
+                    }
+                    self.table_epoch = Some((epoch, true));
+                    true
+                }
+                // The best weights validated again after training, or a per-class row: not a point.
+                (Some(_), _) => true,
+                (None, _) => false,
+            },
+            None => false,
+        }
+    }
+
     /// The end of the log: a progress-bar state still held is its epoch's last.
     pub fn finish(&mut self, path: &Path) -> Run {
         let mut run = Run::new("", path.display().to_string(), LogFormat::ConsoleLog);
@@ -311,6 +353,9 @@ impl Reader {
             return;
         }
         run.records += 1;
+        if self.table_line(line, builder) {
+            return;
+        }
         let line = line.to_string();
         let (epoch, step) = (marker(&EPOCH, &line), marker(&STEP, &line));
         let found = pairs(&line);

@@ -9,6 +9,7 @@ pub mod builder;
 pub mod cells;
 mod chunks;
 mod console;
+mod console_table;
 mod csv;
 pub mod dedupe;
 mod detect;
