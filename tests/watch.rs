@@ -407,3 +407,17 @@ fn explain_and_watch_help_say_which_rules_speak_live() {
     let live = help.split("Rules that speak live: ").nth(1).unwrap().split('.').next().unwrap();
     assert!(live.contains("divergence") && live.contains("overfitting") && !live.contains("still-improving"), "{live}");
 }
+
+/// The status line is drawn on a terminal (here a pseudo-terminal from util-linux's `script`),
+/// cleared before each finding, and never written when stderr is not a terminal.
+#[test]
+fn a_status_line_is_drawn_on_a_terminal_only() {
+    let log = root().join("fixtures/wild-runs/W16/metrics.csv");
+    let cmd = format!("{} watch {} --idle 0.8 --color never", bin().display(), log.display());
+    let out = Command::new("script").args(["-qec", &cmd, "/dev/null"]).output().expect("util-linux `script` runs the pty test");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("\r\x1b[Kcurvecheck: watching 1 run(s), 5698 points"), "{text}");
+    assert!(text.contains("W16  verdict: 1 warning: still-improving"), "{text}");
+    let piped = watch(&["--idle", "0.5"], &[&log]);
+    assert!(!String::from_utf8_lossy(&piped.stderr).contains("watching"), "no status line off a terminal");
+}
