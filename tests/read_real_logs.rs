@@ -407,6 +407,9 @@ fn pytorch_example_output_reads_the_numbers_each_line_prints() {
     assert_eq!(run.series_named("loss").unwrap().values, loss);
     assert_eq!(run.series_named("valid loss").unwrap().values, valid);
     assert_eq!(*run.series_named("valid loss").unwrap().x, (1..=8).map(f64::from).collect::<Vec<_>>());
+    // `| epoch 1 | 20/ 103 batches |` is a fifth of the way through the first epoch, which ends at 1.
+    let x = &run.series_named("loss").unwrap().x;
+    assert_eq!((x[0], x[4], x[5]), (20.0 / 103.0, 100.0 / 103.0, 1.0 + 20.0 / 103.0));
 }
 
 /// Issue 17: Ultralytics' console tables (`make_ultralytics.py`: Ultralytics 8.4.190, torch 2.15,

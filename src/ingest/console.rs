@@ -50,6 +50,8 @@ static PAIR: LazyLock<Option<Regex>> = LazyLock::new(|| {
 /// One `| key value |` segment, as PyTorch's examples print them (`| loss  5.12 |`, `| valid ppl 150.2`).
 static SEGMENT: LazyLock<Option<Regex>> =
     LazyLock::new(|| Regex::new(r"^([A-Za-z][A-Za-z0-9_./ \-]*?)\s+([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)$").ok());
+/// `200/ 2983 batches`: how far through its epoch a line of PyTorch's examples is.
+static BATCHES: LazyLock<Option<Regex>> = LazyLock::new(|| Regex::new(r"\b(\d+)\s*/\s*(\d+)\s+batches\b").ok());
 /// ANSI escape sequences (colours, cursor moves).
 static ANSI: LazyLock<Option<Regex>> = LazyLock::new(|| Regex::new(r"\x1b\[[0-9;?]*[A-Za-z]").ok());
 
@@ -177,6 +179,13 @@ fn colon_pairs(re: &Regex, line: &str) -> Vec<(String, f64)> {
             }
         })
         .collect()
+}
+
+/// The fraction of its epoch a `N/M batches` line has done, in (0, 1].
+fn batch_fraction(line: &str) -> Option<f64> {
+    let c = BATCHES.as_ref()?.captures(line)?;
+    let (done, total): (f64, f64) = (c.get(1)?.as_str().parse().ok()?, c.get(2)?.as_str().parse().ok()?);
+    (total > 0.0 && done > 0.0 && done <= total).then(|| done / total)
 }
 
 fn marker(re: &LazyLock<Option<Regex>>, line: &str) -> Option<f64> {
@@ -382,7 +391,15 @@ impl Reader {
         let with_steps = *self.with_steps.get_or_insert(step.is_some());
         let (axis, x) = match (with_steps, step, epoch_here) {
             (true, Some(s), _) => (Axis::Step, s),
-            (false, _, Some(e)) => (Axis::Epoch, e),
+            // PyTorch's examples: `| epoch 1 | 200/2983 batches |` is 200/2983 of the way through
+            // the first epoch, whose end (`end of epoch 1`) is 1.0: epochs count progress.
+            (false, _, Some(e)) => match (epoch, batch_fraction(&line)) {
+                (Some(_), Some(f)) => {
+                    run.epoch_is_progress = true;
+                    (Axis::Epoch, e - 1.0 + f)
+                }
+                _ => (Axis::Epoch, e),
+            },
             _ => {
                 run.skip(format!("line {}", self.line_no), "numbers without an epoch or step to place them at");
                 return;
@@ -447,7 +464,10 @@ mod tests {
                     | end of epoch   1 | time: 150.66s | valid loss  5.84 | valid ppl   343.79\n";
         let run = read_text(text);
         assert_eq!(run.series_named("loss").unwrap().values, vec![7.6, 6.8]);
+        assert_eq!(*run.series_named("loss").unwrap().x, vec![200.0 / 2983.0, 400.0 / 2983.0]);
         assert_eq!(run.series_named("valid loss").unwrap().values, vec![5.84]);
+        assert_eq!(*run.series_named("valid loss").unwrap().x, vec![1.0]);
+        assert!(run.epoch_is_progress);
         assert!(run.series_named("end of epoch").is_none());
     }
 
