@@ -138,6 +138,15 @@ impl Child {
         Ok(Ended { status: self.child.wait()?, stopped_with: Some("SIGKILL") })
     }
 
+    /// After Ctrl-C, which the terminal sent to the command too: it gets `grace` to exit by
+    /// itself (a second SIGINT would interrupt its own cleanup), then [`Child::stop`].
+    pub fn stop_after_interrupt(&mut self, grace: Duration) -> std::io::Result<Ended> {
+        match self.wait_for(grace) {
+            Some(status) => Ok(Ended { status, stopped_with: Some("Ctrl-C") }),
+            None => self.stop(grace),
+        }
+    }
+
     fn signal(&self, signal: libc::c_int) {
         let Ok(pid) = libc::pid_t::try_from(self.child.id()) else { return };
         // SAFETY: kill(2) with the pid of a child not yet reaped (so not reused) and a valid signal.

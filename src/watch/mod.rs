@@ -177,7 +177,7 @@ pub fn watch(o: &Options) -> anyhow::Result<u8> {
         stopped = Some(c.stop(o.grace)?);
     } else if let (true, Some(c)) = (INTERRUPTED.load(Ordering::SeqCst), command.as_mut()) {
         // Ctrl-C on a terminal reached the command too; give it its grace to save and exit.
-        stopped = Some(c.stop(o.grace)?);
+        stopped = Some(c.stop_after_interrupt(o.grace)?);
     }
     // Let the streams drain what the command wrote while it stopped.
     let drain_until = Instant::now() + Duration::from_millis(500);
