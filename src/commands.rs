@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use anyhow::{anyhow, Context};
 
 use crate::cli::{
-    Cli, ColorChoice, Command, DiagnoseArgs, ExitOn, FailOn, InputArgs, InspectArgs, InspectFormat, OutputFormat, WatchArgs, WriteArgs,
+    Cli, ColorChoice, Command, DiagnoseArgs, FailOn, InputArgs, InspectArgs, InspectFormat, OutputFormat, WatchArgs, WriteArgs,
 };
 use crate::config;
 use crate::ingest::{self, IngestError};
@@ -209,36 +209,7 @@ fn diagnose(args: &DiagnoseArgs) -> anyhow::Result<ExitCode> {
 }
 
 fn watch(args: &WatchArgs) -> anyhow::Result<ExitCode> {
-    let seconds = |flag: &str, v: f64| {
-        if v.is_finite() && v >= 0.0 {
-            Ok(std::time::Duration::from_secs_f64(v))
-        } else {
-            Err(anyhow!("--{flag} {v}: expected a number of seconds, 0 or more"))
-        }
-    };
-    if !args.command.is_empty() && !args.run {
-        anyhow::bail!("a command after `--` needs --run: `curvecheck watch --run -- {}`", args.command[0].to_string_lossy());
-    }
-    let read = crate::ingest::ReadOptions {
-        format: args.input_format,
-        roles: args.metrics.iter().map(|m| config::parse_role(m)).collect::<Result<_, _>>().map_err(|e| anyhow!(e))?,
-        skip_corrupt: args.skip_corrupt,
-        mlflow: Default::default(),
-    };
-    let opts = crate::watch::Options {
-        paths: args.paths.clone(),
-        read,
-        settings: config::settings(&args.rules).map_err(|e| anyhow!(e))?,
-        exit_on: args.exit_on.map(|e| match e {
-            ExitOn::Warning => Severity::Warning,
-            ExitOn::Error => Severity::Error,
-        }),
-        idle: args.idle.map(|v| seconds("idle", v)).transpose()?,
-        interval: seconds("interval", args.interval)?.max(std::time::Duration::from_millis(10)),
-        command: args.command.clone(),
-        grace: seconds("grace", args.grace)?,
-        color: use_color(args.color),
-    };
+    let opts = config::watch_options(args, use_color(args.color)).map_err(|e| anyhow!(e))?;
     Ok(ExitCode::from(crate::watch::watch(&opts)?))
 }
 

@@ -421,3 +421,14 @@ fn a_status_line_is_drawn_on_a_terminal_only() {
     let piped = watch(&["--idle", "0.5"], &[&log]);
     assert!(!String::from_utf8_lossy(&piped.stderr).contains("watching"), "no status line off a terminal");
 }
+
+#[test]
+fn a_negative_time_and_a_command_without_run_are_usage_errors() {
+    let log = root().join("fixtures/wild-runs/W16/metrics.csv");
+    let out = Command::new(bin()).args(["watch", "--idle=-1"]).arg(&log).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--idle -1: expected a number of seconds"));
+    let out = Command::new(bin()).arg("watch").arg(&log).args(["--", "python", "train.py"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("a command after `--` needs --run"));
+}
