@@ -224,6 +224,10 @@ pub struct WatchArgs {
     /// Colour in findings (NO_COLOR is respected under `auto`).
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
+    /// Output: text, or one JSON object per line (`{"event": "finding" | "early-stop" | "end", …}`; the end's
+    /// `run` is the run's object of `diagnose --format json`).
+    #[arg(long, value_enum, default_value_t = InspectFormat::Text)]
+    pub format: InspectFormat,
 }
 
 /// `watch --help`'s closing text: which rules speak live comes from the registry.

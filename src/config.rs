@@ -94,6 +94,7 @@ pub fn watch_options(args: &WatchArgs, color: bool) -> Result<crate::watch::Opti
         command: args.command.clone(),
         grace: seconds("grace", args.grace)?,
         color,
+        json: args.format == crate::cli::InspectFormat::Json,
     })
 }
 

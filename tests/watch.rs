@@ -432,3 +432,26 @@ fn a_negative_time_and_a_command_without_run_are_usage_errors() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("a command after `--` needs --run"));
 }
+
+/// `--format json`: one object per line; the end's `run` is, field for field, the object
+/// `diagnose --format json` gives the finished file (its source path aside).
+#[test]
+fn json_lines_end_with_the_run_object_diagnose_gives() {
+    let src = root().join("fixtures/wild-runs/W03/adamw_sweep_lr_3em4_wd_0p1_seed_0.csv");
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("adamw_sweep_lr_3em4_wd_0p1_seed_0.csv");
+    std::fs::write(&log, b"").unwrap();
+    let writer = grow(log.clone(), std::fs::read(&src).unwrap(), 19, Duration::from_millis(50));
+    let out = watch(&["--idle", "1.5", "--format", "json"], &[&log]);
+    writer.join().unwrap();
+    let events: Vec<serde_json::Value> =
+        String::from_utf8(out.stdout).unwrap().lines().map(|l| serde_json::from_str(l).expect("one JSON object per line")).collect();
+    assert!(events.iter().any(|e| e["event"] == "finding" && e["finding"]["rule"] == "overfitting"), "{events:?}");
+    let end = events.iter().find(|e| e["event"] == "end").expect("an end event");
+    let diagnosed = Command::new(bin()).args(["diagnose", "--format", "json"]).arg(&src).output().unwrap();
+    let doc: serde_json::Value = serde_json::from_slice(&diagnosed.stdout).unwrap();
+    let (mut ours, mut theirs) = (end["run"].clone(), doc["runs"][0].clone());
+    ours["source"] = serde_json::Value::Null;
+    theirs["source"] = serde_json::Value::Null;
+    assert_eq!(ours, theirs);
+}

@@ -61,6 +61,8 @@ pub struct Options {
     pub grace: Duration,
     /// Colour in findings.
     pub color: bool,
+    /// One JSON object per line instead of text (`--format json`).
+    pub json: bool,
 }
 
 static INTERRUPTED: AtomicBool = AtomicBool::new(false);
@@ -123,7 +125,7 @@ pub fn watch(o: &Options) -> anyhow::Result<u8> {
     use std::io::IsTerminal;
     let status = !to_stderr && std::io::stderr().is_terminal();
     let out: Box<dyn std::io::Write> = if to_stderr { Box::new(std::io::stderr()) } else { Box::new(std::io::stdout()) };
-    let mut voice = Voice::new(out, o.color, status);
+    let mut voice = Voice::new(out, o.color, o.json, status);
     let mut ledger = Ledger::default();
     let mut last_growth = Instant::now();
     let mut last_poll: Option<Instant> = None;
@@ -207,8 +209,7 @@ pub fn watch(o: &Options) -> anyhow::Result<u8> {
     }
     for g in sources.groups.iter_mut().filter(|g| !g.failed() && g.run.is_some()) {
         let Some(run) = g.run.take() else { continue };
-        voice.line(&format!("{}  {}", g.name, crate::report::terminal_safe(&crate::report::read_summary(&run))));
-        voice.line(&format!("{}  verdict: {}", g.name, crate::diagnosis::Diagnosis::new(run, &o.settings).verdict()));
+        voice.end(&crate::diagnosis::Diagnosis::new(run, &o.settings));
     }
     let exit_status = stopped.map(|s| s.status).or(exited).or_else(|| command.as_mut().and_then(|c| c.wait().ok()));
     if let Some(s) = stopped {

@@ -1,6 +1,9 @@
 //! How `watch` speaks: a finding as it appears (the text report's layout,
 //! with the time and the run in front), early-stopping advice, the verdict
-//! at the end, and a status line on stderr when it is a terminal.
+//! at the end, and a status line on stderr when it is a terminal. With
+//! `--format json` each of these is one JSON object per line (`event`:
+//! `finding`, `early-stop`, `end`; the end's `run` is the object `diagnose
+//! --format json` gives the run), and other messages go to stderr.
 
 use std::io::Write;
 use std::time::Instant;
@@ -15,6 +18,7 @@ use crate::rules::{Severity, StopNow};
 pub struct Voice {
     out: Box<dyn Write>,
     color: bool,
+    json: bool,
     status: Option<Status>,
 }
 
@@ -26,8 +30,14 @@ struct Status {
 
 impl Voice {
     /// Findings to `out`; a status line on stderr when `status` (stderr is a terminal and nothing else writes there).
-    pub fn new(out: Box<dyn Write>, color: bool, status: bool) -> Self {
-        Voice { out, color, status: status.then(|| Status { shown: false, last: Instant::now() }) }
+    pub fn new(out: Box<dyn Write>, color: bool, json: bool, status: bool) -> Self {
+        Voice { out, color, json, status: status.then(|| Status { shown: false, last: Instant::now() }) }
+    }
+
+    fn emit_json(&mut self, value: serde_json::Value) {
+        let mut line = value.to_string();
+        line.push('\n');
+        self.emit(&line);
     }
 
     fn paint(&self, style: Style, text: &str) -> String {
@@ -54,6 +64,12 @@ impl Voice {
     /// A finding that appeared or got worse.
     pub fn finding(&mut self, run: &str, news: &News) {
         let f = news.finding;
+        if self.json {
+            let was = news.was.map(|w| w.as_str());
+            return self.emit_json(
+                serde_json::json!({"event": "finding", "run": run, "was": was, "finding": crate::report::json::finding_json(f)}),
+            );
+        }
         let style = match f.severity {
             Severity::Error => Style::new().bold().fg_color(Some(AnsiColor::Red.into())),
             Severity::Warning => Style::new().bold().fg_color(Some(AnsiColor::Yellow.into())),
@@ -85,13 +101,33 @@ impl Voice {
 
     /// Early stopping would stop now.
     pub fn advice(&mut self, run: &str, stop: &StopNow) {
+        if self.json {
+            return self.emit_json(serde_json::json!({
+                "event": "early-stop", "run": run, "series": stop.series, "axis": stop.axis, "best_at": stop.best_at,
+                "best_value": crate::report::json::finite_or_null(stop.best_value), "waited": stop.waited, "message": stop.message(),
+            }));
+        }
         let text = format!("[{}] {}  {}  {}\n", clock(), safe(run), self.paint(Style::new().bold(), "early-stop"), safe(&stop.message()));
         self.emit(&text);
     }
 
-    /// A line of its own (the end, a stop).
+    /// A message of its own (a stop, an error); on stderr under `--format json`.
     pub fn line(&mut self, text: &str) {
+        if self.json {
+            self.clear_status();
+            eprintln!("{text}");
+            return;
+        }
         self.emit(&format!("{text}\n"));
+    }
+
+    /// A run at the end: what was read and its verdict (in JSON, the run as `diagnose` gives it).
+    pub fn end(&mut self, d: &crate::diagnosis::Diagnosis) {
+        if self.json {
+            return self.emit_json(serde_json::json!({"event": "end", "run": crate::report::json::run_json(d)}));
+        }
+        let name = safe(&d.run.name);
+        self.emit(&format!("{name}  {}\n{name}  verdict: {}\n", safe(&crate::report::read_summary(&d.run)), d.verdict()));
     }
 
     /// Redraws the status line, at most a few times a second.
