@@ -4,6 +4,7 @@
 //!
 //!     cargo bench --bench hot_paths            # all
 //!     cargo bench --bench hot_paths -- ema     # one group
+//!     cargo bench --bench hot_paths -- watch   # issue 17: one watch update on a 1M-step log
 //!
 //! End-to-end figures against pandas, polars and TensorBoard are
 //! `benches/compare.py`'s job (see BENCHMARKS.md); these say which part moved.
@@ -124,5 +125,74 @@ fn rules(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, ingest, smoothing, downsampling, rules);
+/// The CSV rows of [`write_csv`] from `start` to `end` (a log that keeps growing), at the same
+/// length of run `total` (so the curve continues where the file left off).
+fn csv_rows(start: usize, end: usize, total: usize) -> Vec<u8> {
+    let mut out = Vec::with_capacity((end - start) * 40);
+    let mut seed: u64 = start as u64 ^ 0x5eed;
+    for step in start..end {
+        let t = step as f64 / total as f64;
+        let l = 0.2 + 2.1 * (-5.0 * t).exp() + 0.1 * gen_tfevents::noise(&mut seed);
+        let lr = 0.05 * (1.0 + (std::f64::consts::PI * t).cos()) + 1e-6;
+        if (step + 1) % 1000 == 0 {
+            let val = 0.25 + 2.0 * (-5.0 * t).exp();
+            writeln!(out, "{step},{},{l:.6},{lr:.6e},{val:.6},{:.4}", step / 1000, 0.95 - 0.7 * (-5.0 * t).exp()).unwrap();
+        } else {
+            writeln!(out, "{step},{},{l:.6},{lr:.6e},,", step / 1000).unwrap();
+        }
+    }
+    out
+}
+
+/// Issue 17: what one `watch` update costs on a 1M-step log that grows by 1,000 steps:
+/// reading and appending only the new rows, against reading the whole log again, and the
+/// rule run on the whole run so far (which `watch` throttles).
+fn watch(c: &mut Criterion) {
+    use curvecheck::ingest::follow::{append, Follow, Update};
+    const GROWTH: usize = 1_000;
+    let dir = tempfile::tempdir().unwrap();
+    let mut g = c.benchmark_group("watch");
+    g.sample_size(10);
+    g.measurement_time(std::time::Duration::from_secs(3));
+    g.throughput(Throughput::Elements(GROWTH as u64));
+    let mut grown = None;
+    // The same update on a log a tenth as long: its cost should not depend on what came before.
+    for base in [POINTS / 10, POINTS] {
+        let base_dir = dir.path().join(base.to_string());
+        std::fs::create_dir(&base_dir).unwrap();
+        let csv = write_csv(&base_dir, base);
+        let mut follow = Follow::new(&csv, &ReadOptions::default());
+        let mut run = match follow.push(&std::fs::read(&csv).unwrap()).unwrap() {
+            Update::Append(r) => r,
+            other => panic!("{other:?}"),
+        };
+        let mut next = base;
+        let name = format!("update: read + append 1,000 new rows to a {}k-step run", base / 1000);
+        g.bench_function(name, |b| {
+            b.iter_custom(|iters| {
+                let mut spent = std::time::Duration::ZERO;
+                for _ in 0..iters {
+                    let rows = csv_rows(next, next + GROWTH, base);
+                    next += GROWTH;
+                    let start = std::time::Instant::now();
+                    if let Update::Append(chunk) = follow.push(black_box(&rows)).unwrap() {
+                        append::append(&mut run, chunk);
+                    }
+                    spent += start.elapsed();
+                }
+                spent
+            })
+        });
+        assert!(run.series.iter().all(|s| s.x.windows(2).all(|w| w[0] <= w[1])), "the grown run stayed in step order");
+        grown = Some((csv, run));
+    }
+    let (csv, run) = grown.unwrap();
+    g.throughput(Throughput::Elements(POINTS as u64));
+    g.bench_function("instead: read the whole 1M-row log again", |b| b.iter(|| read_one(black_box(&csv))));
+    let settings = Settings::default();
+    g.bench_function("rules on the 1M-step run so far (one throttled rule run)", |b| b.iter(|| diagnose(black_box(&run), &settings)));
+    g.finish();
+}
+
+criterion_group!(benches, ingest, smoothing, downsampling, rules, watch);
 criterion_main!(benches);

@@ -1,5 +1,6 @@
 //! What the user typed: clap definitions only.
 
+use std::ffi::OsString;
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -18,6 +19,7 @@ Examples (the paths are in the repository; `tests/cli.rs` runs each):
   curvecheck diagnose fixtures/wild-runs/W25 --plot chart.png
   curvecheck inspect fixtures/wild-runs/W16/metrics.csv
   curvecheck sweep fixtures/sweeps/mc_mlp_sgd_sweep1
+  curvecheck watch fixtures/wild-runs/W16/metrics.csv --idle 1
   curvecheck explain plateau
 
 Trackers (your store or server in place of these):
@@ -67,6 +69,9 @@ pub enum Command {
     /// range to search next (the lecture's coarse-to-fine search).
     #[command(after_help = SWEEP_HELP)]
     Sweep(SweepArgs),
+    /// Follow logs as they grow (or a training command's output) and report each finding as it appears.
+    #[command(after_help = watch_help())]
+    Watch(WatchArgs),
     /// Show what curvecheck read from a log: format, series, roles, points, skipped records.
     Inspect(InspectArgs),
     /// List the rules with their ids, severities and one-line summaries.
@@ -221,4 +226,92 @@ pub struct SweepArgs {
     /// Colour in text output (NO_COLOR is respected under `auto`).
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExitOn {
+    Warning,
+    Error,
+}
+
+/// `watch`: what to follow, when to stop, what to run.
+#[derive(Debug, Args)]
+pub struct WatchArgs {
+    /// Log files or directories to follow (new log files below a directory are picked up); `-` reads standard input.
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// Read as this format instead of detecting it from the content (with `--run`, the command's output is a console log unless this says otherwise).
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub input_format: Option<Format>,
+    /// Give a series a role, e.g. `--metric val_acc=metrics/mAP50-95(B)` (see `diagnose --help`).
+    #[arg(long = "metric", value_name = "ROLE=SERIES")]
+    pub metrics: Vec<String>,
+    /// In event files, skip a record whose checksum fails and read on.
+    #[arg(long)]
+    pub skip_corrupt: bool,
+    #[command(flatten)]
+    pub rules: RuleArgs,
+    /// Exit with code 1 as soon as a finding of this severity or worse appears (with `--run`, the command is stopped first).
+    #[arg(long, value_enum)]
+    pub exit_on: Option<ExitOn>,
+    /// End once no input has grown for this many seconds; whole-run rules then speak. Without it, files are followed until Ctrl-C.
+    #[arg(long, value_name = "SECS")]
+    pub idle: Option<f64>,
+    /// Seconds between polls of the files, and the shortest time between two rule runs.
+    #[arg(long, value_name = "SECS", default_value_t = 0.2)]
+    pub interval: f64,
+    /// Start the command given after `--`, pass its output through unchanged and read it as a console log.
+    #[arg(long, requires = "command")]
+    pub run: bool,
+    /// With `--run`: seconds the command gets after SIGINT before SIGTERM (and after SIGTERM before SIGKILL).
+    #[arg(long, value_name = "SECS", default_value_t = 10.0)]
+    pub grace: f64,
+    /// The command for `--run`, after `--`: `curvecheck watch --run -- python train.py --lr 0.1`.
+    #[arg(last = true, value_name = "CMD")]
+    pub command: Vec<OsString>,
+    /// Colour in findings (NO_COLOR is respected under `auto`).
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+    /// Output: text, or one JSON object per line (`{"event": "finding" | "early-stop" | "end", …}`; the end's
+    /// `run` is the run's object of `diagnose --format json`).
+    #[arg(long, value_enum, default_value_t = InspectFormat::Text)]
+    pub format: InspectFormat,
+}
+
+/// `watch --help`'s closing text: which rules speak live comes from the registry.
+fn watch_help() -> String {
+    let (live, end) = crate::watch::ledger::live_and_end_rules();
+    format!(
+        "\
+Only what was appended is read: CSV and JSON-lines rows, event-file records, console
+lines; a trainer_state.json rewritten in place is read again whole. A partial last line
+or record is waited for. Each finding is printed once, when it appears, and again only
+if it gets more severe; with --run findings go to stderr (stdout is the command's).
+The rules run on the whole run so far, at most once per --interval and never sooner
+than four times their last run took.
+
+Rules that speak live: {}.
+Rules that speak only at the end (the command exited, stdin closed, --idle passed, or
+Ctrl-C): {}.
+Early stopping is advised live: \"val_loss best at epoch 12 (0.41), 5 evaluations without
+improvement: stop now and keep epoch 12\" (patience and min_delta of best-epoch, --set).
+
+Exit codes:
+  0    the watch ended with no finding at the --exit-on level (and the command succeeded)
+  1    a finding at or above --exit-on appeared (with --run: the command was stopped)
+  2    bad input or usage
+  3    with --run: the command failed by itself (non-zero exit or killed by a signal)
+  130  interrupted by Ctrl-C
+
+Examples (the paths are in the repository; `tests/watch.rs` runs each):
+  curvecheck watch fixtures/wild-runs/W16/metrics.csv --idle 1
+  curvecheck watch fixtures/wild-runs/W19/trainer_state.json --exit-on error --idle 1
+  curvecheck watch --exit-on error --run -- python3 tests/watch/train.py --lr 0.1 --steps 20
+
+Elsewhere:
+  curvecheck watch runs/ --idle 600 --exit-on error
+  python train.py 2>&1 | curvecheck watch -",
+        live.join(", "),
+        end.join(", ")
+    )
 }

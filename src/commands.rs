@@ -5,7 +5,9 @@ use std::process::ExitCode;
 
 use anyhow::{anyhow, Context};
 
-use crate::cli::{Cli, ColorChoice, Command, DiagnoseArgs, FailOn, InputArgs, InspectArgs, InspectFormat, OutputFormat, WriteArgs};
+use crate::cli::{
+    Cli, ColorChoice, Command, DiagnoseArgs, FailOn, InputArgs, InspectArgs, InspectFormat, OutputFormat, WatchArgs, WriteArgs,
+};
 use crate::config;
 use crate::ingest::{self, IngestError};
 use crate::model::Run;
@@ -26,6 +28,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Sweep(args) => sweep::run(&args),
         Command::Plot(args) => plot(&args),
         Command::Report(args) => html_report(&args),
+        Command::Watch(args) => watch(&args),
         Command::Rules { markdown } => {
             let out = if markdown {
                 report::rules_table::markdown_table()
@@ -230,6 +233,11 @@ fn diagnose(args: &DiagnoseArgs) -> anyhow::Result<ExitCode> {
     };
     let failed = threshold.is_some_and(|t| reports.iter().any(|r| r.findings.iter().any(|f| f.severity >= t)));
     Ok(if failed { ExitCode::from(EXIT_FINDINGS) } else { ExitCode::SUCCESS })
+}
+
+fn watch(args: &WatchArgs) -> anyhow::Result<ExitCode> {
+    let opts = config::watch_options(args, use_color(args.color)).map_err(|e| anyhow!(e))?;
+    Ok(ExitCode::from(crate::watch::watch(&opts)?))
 }
 
 fn use_color(choice: ColorChoice) -> bool {

@@ -1,9 +1,9 @@
 //! Typed, validated settings built from what the user typed.
 
-use crate::cli::{InputArgs, RuleArgs};
+use crate::cli::{ExitOn, InputArgs, RuleArgs, WatchArgs};
 use crate::ingest::ReadOptions;
 use crate::model::{Kind, Role, Split};
-use crate::rules::Settings;
+use crate::rules::{Settings, Severity};
 
 /// Role names accepted by `--metric ROLE=SERIES`.
 pub const ROLE_NAMES: &[(&str, Split, Kind)] = &[
@@ -60,6 +60,42 @@ pub fn settings(args: &RuleArgs) -> Result<Settings, String> {
         s.set(key.trim(), value).map_err(|e| format!("--set '{spec}': {e}"))?;
     }
     Ok(s)
+}
+
+/// `watch`'s options: its inputs, thresholds and times, checked (a time is a number of seconds, 0 or more).
+pub fn watch_options(args: &WatchArgs, color: bool) -> Result<crate::watch::Options, String> {
+    let seconds = |flag: &str, v: f64| {
+        if v.is_finite() && v >= 0.0 {
+            Ok(std::time::Duration::from_secs_f64(v))
+        } else {
+            Err(format!("--{flag} {v}: expected a number of seconds, 0 or more"))
+        }
+    };
+    if !args.command.is_empty() && !args.run {
+        return Err(format!("a command after `--` needs --run: `curvecheck watch --run -- {}`", args.command[0].to_string_lossy()));
+    }
+    let read = ReadOptions {
+        format: args.input_format,
+        roles: args.metrics.iter().map(|m| parse_role(m)).collect::<Result<_, _>>()?,
+        skip_corrupt: args.skip_corrupt,
+        mlflow: Default::default(),
+    };
+    Ok(crate::watch::Options {
+        paths: args.paths.clone(),
+        read,
+        settings: settings(&args.rules)?,
+        exit_on: args.exit_on.map(|e| match e {
+            ExitOn::Warning => Severity::Warning,
+            ExitOn::Error => Severity::Error,
+        }),
+        idle: args.idle.map(|v| seconds("idle", v)).transpose()?,
+        // Polling faster than 10 ms would only spin.
+        interval: seconds("interval", args.interval)?.max(std::time::Duration::from_millis(10)),
+        command: args.command.clone(),
+        grace: seconds("grace", args.grace)?,
+        color,
+        json: args.format == crate::cli::InspectFormat::Json,
+    })
 }
 
 #[cfg(test)]

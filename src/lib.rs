@@ -38,6 +38,8 @@ pub mod report;
 pub mod rules;
 pub mod smooth;
 pub mod sweep;
+#[doc(hidden)]
+pub mod watch;
 
 use std::path::Path;
 

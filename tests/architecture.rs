@@ -30,6 +30,14 @@ const FORBIDDEN: &[(&str, &str)] = &[
     ("sweep", "render"),
     ("sweep", "report"),
     ("report", "render"),
+    // Issue 17: watch is a front end; no stage reaches up to it.
+    ("model", "watch"),
+    ("ingest", "watch"),
+    ("smooth", "watch"),
+    ("rules", "watch"),
+    ("diagnosis", "watch"),
+    ("render", "watch"),
+    ("report", "watch"),
 ];
 
 fn sources(dir: &Path, out: &mut Vec<PathBuf>) {

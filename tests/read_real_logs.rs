@@ -1,5 +1,6 @@
 //! Every CSV and JSON log in fixtures/real-logs (copied byte for byte from
-//! public repositories, see fixtures/real-logs/SOURCES.md) reads with the
+//! public repositories, or made by the framework itself in `console-log/`;
+//! see fixtures/real-logs/SOURCES.md) reads with the
 //! series a person sees in the file. Point counts were checked against an
 //! independent Python parse of each file.
 
@@ -284,4 +285,163 @@ fn mmengine_text_log_agrees_with_its_scalars_json() {
             assert!((x - y).abs() <= 5e-4 * y.abs().max(1e-3), "{name}: {x} printed vs {y} in JSON");
         }
     }
+}
+
+/// Issue 17: Keras' `fit` output, made by Keras itself (`fixtures/real-logs/console-log/make_keras.py`),
+/// reads the values its `CSVLogger` wrote for the same run, to the 4 digits Keras prints.
+/// On a terminal (verbose=1) the line is a progress bar redrawn with `\r`, backspaces and
+/// colour escapes; piped (verbose=2) it is one line per epoch. Keras prints `Epoch 1/30`
+/// for the epoch its CSVLogger numbers 0: the console log keeps the printed numbering.
+#[test]
+fn keras_fit_console_output_reads_the_values_of_its_csvlogger_twin() {
+    for mode in ["verbose1", "verbose2"] {
+        let console = read(&format!("real-logs/console-log/keras-fit-{mode}.out"));
+        let csv = read(&format!("real-logs/console-log/keras-fit-{mode}.csv"));
+        assert_eq!((console.format.to_string(), csv.format.to_string()), ("console-log".into(), "keras-csvlogger".into()));
+        assert_eq!(console.skipped_count, 0, "{mode}: {:?}", console.skipped);
+        for name in ["loss", "accuracy", "val_loss", "val_accuracy"] {
+            let (c, s) = (console.series_named(name).unwrap(), csv.series_named(name).unwrap());
+            assert_eq!(c.len(), 30, "{mode} {name}");
+            let shifted: Vec<f64> = s.x.iter().map(|x| x + 1.0).collect();
+            assert_eq!(*c.x, shifted, "{mode} {name}: printed epochs are 1-based");
+            for (printed, logged) in c.values.iter().zip(&s.values) {
+                // `.4f`, or `.4e` below 1e-3 (loss: 3.7993e-04).
+                let tolerance = if logged.abs() < 1e-3 { 5e-4 * logged.abs() } else { 5.1e-5 };
+                assert!((printed - logged).abs() <= tolerance, "{mode} {name}: printed {printed}, CSVLogger {logged}");
+            }
+        }
+    }
+}
+
+/// Issue 17: the generic `key=value` fallback on the output of a real (numpy) training script,
+/// `tests/watch/train.py --jump 40:1e300 --steps 80 --csv …`, against the CSV the same run wrote:
+/// the same values to the 6 digits printed, inf and NaN included, and the same diagnosis.
+#[test]
+fn key_value_console_output_reads_the_values_of_its_csv_twin() {
+    let console = read("real-logs/console-log/numpy-linreg-keyvalue.out");
+    let csv = read("real-logs/console-log/numpy-linreg-keyvalue.csv");
+    assert_eq!(console.format.to_string(), "console-log");
+    // The banner (`lr=0.01 steps=80`, no step) and the closing `done`.
+    assert_eq!(console.skipped_count, 2, "{:?}", console.skipped);
+    for name in ["loss", "lr"] {
+        let (c, s) = (console.series_named(name).unwrap(), csv.series_named(name).unwrap());
+        assert_eq!((c.axis, &c.x), (s.axis, &s.x), "{name}");
+        for (printed, logged) in c.values.iter().zip(&s.values) {
+            let same = if logged.is_finite() {
+                (printed - logged).abs() <= 5e-6 * logged.abs()
+            } else {
+                printed.to_bits() == logged.to_bits() || (printed.is_nan() && logged.is_nan())
+            };
+            assert!(same, "{name}: printed {printed}, CSV {logged}");
+        }
+    }
+    let settings = curvecheck::Settings::default();
+    let verdict = |r| curvecheck::diagnose(r, &settings).verdict();
+    assert_eq!(verdict(console), verdict(csv));
+}
+
+/// Issue 17: the Hugging Face Trainer's printed dicts (`make_hf.py`: transformers 5.24, torch 2.15,
+/// a tiny BERT), stdout and stderr in one file with tqdm's progress bars between them, read the
+/// values of the same run's trainer_state.json, to the 4 significant digits printed. transformers 5
+/// prints them as quoted strings (`'loss': '0.6899'`); the closing summary dict is not a point.
+#[test]
+fn hf_trainer_console_output_reads_the_values_of_its_trainer_state() {
+    let console = read("real-logs/console-log/hf-trainer-console.out");
+    let state = read("real-logs/console-log/hf-trainer-state.json");
+    assert_eq!(console.format.to_string(), "console-log");
+    assert!(console.series_named("train_loss").is_none(), "the closing summary is not a point");
+    for (name, points) in [("loss", 32), ("grad_norm", 32), ("learning_rate", 32), ("eval_loss", 8)] {
+        let (c, s) = (console.series_named(name).unwrap(), state.series_named(name).unwrap());
+        assert_eq!((c.len(), s.len()), (points, points), "{name}");
+        // The console places points at the epoch printed beside them; the state at the step, with that epoch beside it.
+        assert_eq!(c.x.as_slice(), s.epochs().unwrap(), "{name}");
+        for (printed, logged) in c.values.iter().zip(&s.values) {
+            assert!((printed - logged).abs() <= 5e-4 * logged.abs(), "{name}: printed {printed}, trainer_state {logged}");
+        }
+    }
+    let settings = curvecheck::Settings::default();
+    let verdict = |r| curvecheck::diagnose(r, &settings).verdict();
+    assert_eq!(verdict(console), verdict(state));
+}
+
+/// Issue 17: Lightning's tqdm progress bar (`make_lightning.py`: Lightning 2.6.6, torch 2.15), which
+/// redraws one line across epochs and shows an epoch's validation numbers only on the line after
+/// the validation bar, reads the values of the same run's metrics.csv (3 significant digits printed).
+#[test]
+fn lightning_progress_bar_reads_the_values_of_its_csvlogger_twin() {
+    let console = read("real-logs/console-log/lightning-progress.out");
+    let csv = read("real-logs/console-log/lightning-progress-metrics.csv");
+    assert_eq!((console.format.to_string(), csv.format.to_string()), ("console-log".into(), "lightning-csvlogger".into()));
+    for name in ["train_loss", "val_loss"] {
+        let (c, s) = (console.series_named(name).unwrap(), csv.series_named(name).unwrap());
+        assert_eq!(c.len(), 8, "{name}: one point per epoch, not one per redraw");
+        assert_eq!(c.x.as_slice(), s.epochs().unwrap(), "{name}");
+        for (printed, logged) in c.values.iter().zip(&s.values) {
+            assert!((printed - logged).abs() <= 5e-3 * logged.abs(), "{name}: printed {printed}, metrics.csv {logged}");
+        }
+    }
+    let settings = curvecheck::Settings::default();
+    let verdict = |r| curvecheck::diagnose(r, &settings).verdict();
+    assert_eq!(verdict(console), verdict(csv));
+}
+
+/// Issue 17: PyTorch's `word_language_model` example (`make_pytorch_example.py`: the example's
+/// own main.py, torch 2.15, a tiny LSTM) prints `| key value |` segments and has no structured
+/// log; its training loss and validation loss read what a plain split of each line says.
+#[test]
+fn pytorch_example_output_reads_the_numbers_each_line_prints() {
+    let path = "real-logs/console-log/pytorch-word-language-model.out";
+    let run = read(path);
+    let text = std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures").join(path)).unwrap();
+    let field =
+        |line: &str, key: &str| -> Option<f64> { line.split('|').find_map(|seg| seg.trim().strip_prefix(key)?.trim().parse().ok()) };
+    let (mut loss, mut valid) = (Vec::new(), Vec::new());
+    for line in text.lines() {
+        if line.starts_with("| epoch") {
+            loss.push(field(line, "loss ").unwrap());
+        } else if line.starts_with("| end of epoch") {
+            valid.push(field(line, "valid loss ").unwrap());
+        }
+    }
+    assert_eq!((loss.len(), valid.len()), (40, 8));
+    assert_eq!(run.series_named("loss").unwrap().values, loss);
+    assert_eq!(run.series_named("valid loss").unwrap().values, valid);
+    assert_eq!(*run.series_named("valid loss").unwrap().x, (1..=8).map(f64::from).collect::<Vec<_>>());
+    // `| epoch 1 | 20/ 103 batches |` is a fifth of the way through the first epoch, which ends at 1.
+    let x = &run.series_named("loss").unwrap().x;
+    assert_eq!((x[0], x[4], x[5]), (20.0 / 103.0, 100.0 / 103.0, 1.0 + 20.0 / 103.0));
+}
+
+/// Issue 17: Ultralytics' console tables (`make_ultralytics.py`: Ultralytics 8.4.190, torch 2.15,
+/// a YOLOv8n from its YAML on a drawn 32-image set, 40 epochs): numbers under a header, no
+/// `key: value`. The training rows and the validation table's `all` row read the values of the
+/// run's results.csv (to the 4 or 3 significant digits printed), under results.csv's names.
+#[test]
+fn ultralytics_console_tables_read_the_values_of_results_csv() {
+    let console = read("real-logs/console-log/ultralytics-train.out");
+    let csv = read("real-logs/console-log/ultralytics-results.csv");
+    assert_eq!((console.format.to_string(), csv.format.to_string()), ("console-log".into(), "ultralytics".into()));
+    let names = [
+        "train/box_loss",
+        "train/cls_loss",
+        "train/dfl_loss",
+        "metrics/precision(B)",
+        "metrics/recall(B)",
+        "metrics/mAP50(B)",
+        "metrics/mAP50-95(B)",
+    ];
+    for name in names {
+        let (c, s) = (console.series_named(name).unwrap(), csv.series_named(name).unwrap());
+        assert_eq!(c.len(), 40, "{name}: one point per epoch, the best weights' last validation left out");
+        assert_eq!(c.x, s.x, "{name}");
+        for (printed, logged) in c.values.iter().zip(&s.values) {
+            // Losses are printed `%.4g`, validation metrics `%.3g`.
+            let digits = if name.starts_with("train/") { 6e-4 } else { 6e-3 };
+            assert!((printed - logged).abs() <= digits * logged.abs().max(1e-3), "{name}: printed {printed}, results.csv {logged}");
+        }
+    }
+    assert!(console.series_named("metrics/mAP50-95(B)").unwrap().values.iter().any(|v| *v > 0.0));
+    let settings = curvecheck::Settings::default();
+    let verdict = |r| curvecheck::diagnose(r, &settings).verdict();
+    assert_eq!(verdict(console), verdict(csv));
 }

@@ -14,7 +14,7 @@
 //! `Epoch 3/20`, then the numbers). Every other line (banners, a traceback, a
 //! closing summary) is counted as skipped, never an error. Progress-bar
 //! carriage returns keep the last state of the line; ANSI colour codes are
-//! dropped. Points are placed at the step when lines carry one, else at the
+//! dropped and backspaces applied (Keras redraws its bar with both on a terminal). Points are placed at the step when lines carry one, else at the
 //! epoch as printed. Three common shapes are known besides `key: value`:
 //! the Hugging Face Trainer's printed dicts (`{'loss': 0.52, 'epoch': 0.4}`),
 //! Keras' `fit` progress, and PyTorch's examples (`| epoch 1 | … | loss 5.12 |`).
@@ -27,40 +27,108 @@ use regex::Regex;
 use super::builder::SeriesBuilder;
 use super::cells::strip_bom;
 use super::cells::{parse_cell, Cell};
+use super::console_table::{self as table, Header};
 use super::IngestError;
 use crate::model::LogFormat;
 use crate::model::{Axis, RepeatedX, Run};
 
 /// `Epoch 3/20`, `epoch: 3`, `epoch=3`, `[Epoch 3]`.
 static EPOCH: LazyLock<Option<Regex>> =
-    LazyLock::new(|| Regex::new(r#"(?i)\bepoch['"]?\s*[:=]?\s*\[?\s*(\d+(?:\.\d+)?)(?:\s*/\s*(\d+))?"#).ok());
+    LazyLock::new(|| Regex::new(r#"(?i)\bepoch['"]?\s*[:=]?\s*\[?\s*['"]?(\d+(?:\.\d+)?)(?:\s*/\s*(\d+))?"#).ok());
 /// `step 200`, `iter: 200`, `iteration=200/3000`, `global_step 200`.
 static STEP: LazyLock<Option<Regex>> =
-    LazyLock::new(|| Regex::new(r#"(?i)\b(?:global_step|step|iteration|iter)['"]?\s*[:=]?\s*\[?\s*(\d+)(?:\s*/\s*\d+)?"#).ok());
+    LazyLock::new(|| Regex::new(r#"(?i)\b(?:global_step|step|iteration|iter)['"]?\s*[:=]?\s*\[?\s*['"]?(\d+)(?:\s*/\s*\d+)?"#).ok());
 /// `key: number` or `key=number` (the key may hold spaces, `F1 Score`, and quotes, `'loss': 0.5` as
-/// the Hugging Face Trainer prints its dicts), starting with a letter.
+/// the Hugging Face Trainer prints its dicts; transformers 5 quotes the value too, `'loss': '0.6899'`),
+/// starting with a letter.
 static PAIR: LazyLock<Option<Regex>> = LazyLock::new(|| {
     Regex::new(
-        r#"([A-Za-z][\w./()\-]*(?: [A-Za-z][\w./()\-]*)*)['"]?\s*[:=]\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?|nan|NaN|inf|-inf)\b"#,
+        r#"([A-Za-z][\w./()\-]*(?: [A-Za-z][\w./()\-]*)*)['"]?\s*[:=]\s*['"]?([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?|nan|NaN|inf|-inf)\b"#,
     )
     .ok()
 });
 /// One `| key value |` segment, as PyTorch's examples print them (`| loss  5.12 |`, `| valid ppl 150.2`).
 static SEGMENT: LazyLock<Option<Regex>> =
     LazyLock::new(|| Regex::new(r"^([A-Za-z][A-Za-z0-9_./ \-]*?)\s+([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)$").ok());
+/// `200/ 2983 batches`: how far through its epoch a line of PyTorch's examples is.
+static BATCHES: LazyLock<Option<Regex>> = LazyLock::new(|| Regex::new(r"\b(\d+)\s*/\s*(\d+)\s+batches\b").ok());
 /// ANSI escape sequences (colours, cursor moves).
 static ANSI: LazyLock<Option<Regex>> = LazyLock::new(|| Regex::new(r"\x1b\[[0-9;?]*[A-Za-z]").ok());
 
 /// Lines looked at to decide that a text is a console log.
 const DETECT_LINES: usize = 200;
 
-/// One cleaned line: the last carriage-return segment, without colour codes.
+/// The states a line shows: usually its last carriage-return segment, cleaned
+/// ([`clean`]). A progress bar that stays on one line across epochs (Lightning's
+/// tqdm bar: `Epoch 0: 100%|…| 12/12 [… val_loss=0.478, train_loss=0.588]\rEpoch 1: …`)
+/// shows one state per epoch: the last segment of each run of segments with the
+/// same epoch (the first segments of the next epoch still show the last epoch's numbers).
+/// An epoch's states may continue on the next line (the validation bar ends the line
+/// between them), so the reader holds the last one until the bar moves on.
+/// Returns the states, and whether they are a progress bar's (two or more segments with an epoch).
+fn states(raw: &str) -> (Vec<String>, bool) {
+    let raw = raw.trim_end_matches('\r');
+    let marked = raw.split('\r').filter(|seg| seg.to_ascii_lowercase().contains("epoch")).take(2).count();
+    if marked < 2 {
+        return (vec![clean(raw)], false);
+    }
+    let mut out: Vec<(f64, String)> = Vec::new();
+    for seg in raw.split('\r') {
+        let seg = clean(seg);
+        let Some(e) = marker(&EPOCH, &seg) else { continue };
+        match out.last_mut() {
+            Some((last, state)) if *last == e => *state = seg,
+            _ => out.push((e, seg)),
+        }
+    }
+    (out.into_iter().map(|(_, s)| s).collect(), true)
+}
+
+/// In a line still being written, the bytes up to the start of its last epoch
+/// group (0 when it holds fewer than two epochs): the groups before it are
+/// complete and can be read now, without waiting for the line's end (Lightning's
+/// bar ends its line only when training ends).
+pub fn complete_groups(partial: &str) -> usize {
+    let mut last_epoch = None;
+    let mut group_start = 0;
+    let mut epochs_seen = 0;
+    let mut at = 0usize;
+    for seg in partial.split('\r') {
+        if let Some(e) = marker(&EPOCH, &clean(seg)) {
+            if last_epoch != Some(e) {
+                epochs_seen += 1;
+                last_epoch = Some(e);
+                group_start = at.saturating_sub(1);
+            }
+        }
+        at += seg.len() + 1;
+    }
+    if epochs_seen < 2 {
+        0
+    } else {
+        group_start
+    }
+}
+
+/// One cleaned line: the last carriage-return segment, without colour codes, backspaces applied.
 fn clean(line: &str) -> String {
     let last = line.trim_end_matches('\r').rsplit('\r').next().unwrap_or(line);
-    match ANSI.as_ref() {
+    let plain = match ANSI.as_ref() {
         Some(re) => re.replace_all(last, "").into_owned(),
         None => last.to_string(),
+    };
+    if !plain.contains('\u{8}') {
+        return plain;
     }
+    let mut out = String::with_capacity(plain.len());
+    for c in plain.chars() {
+        if c == '\u{8}' {
+            out.pop();
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 fn is_marker_key(key: &str) -> bool {
@@ -113,6 +181,13 @@ fn colon_pairs(re: &Regex, line: &str) -> Vec<(String, f64)> {
         .collect()
 }
 
+/// The fraction of its epoch a `N/M batches` line has done, in (0, 1].
+fn batch_fraction(line: &str) -> Option<f64> {
+    let c = BATCHES.as_ref()?.captures(line)?;
+    let (done, total): (f64, f64) = (c.get(1)?.as_str().parse().ok()?, c.get(2)?.as_str().parse().ok()?);
+    (total > 0.0 && done > 0.0 && done <= total).then(|| done / total)
+}
+
 fn marker(re: &LazyLock<Option<Regex>>, line: &str) -> Option<f64> {
     re.as_ref()?.captures(line)?.get(1)?.as_str().parse().ok()
 }
@@ -128,6 +203,10 @@ pub fn looks_like(text: &str) -> bool {
         if (has_marker || pending_epoch) && has_pairs {
             hits += 1;
         }
+        // Ultralytics: a training table's header, then its rows.
+        if matches!(table::header(&line), Some(Header::Train(_))) {
+            hits += 1;
+        }
         pending_epoch = has_marker && !has_pairs;
         if hits >= 2 {
             return true;
@@ -141,30 +220,189 @@ pub fn read(path: &Path, bytes: &[u8]) -> Result<Run, IngestError> {
     let text = String::from_utf8_lossy(strip_bom(bytes));
     let mut run = Run::new("", path.display().to_string(), LogFormat::ConsoleLog);
     let with_steps = text.lines().take(DETECT_LINES * 10).any(|l| marker(&STEP, &clean(l)).is_some());
+    let mut reader = Reader { with_steps: Some(with_steps), ..Reader::default() };
     let mut builder = SeriesBuilder::new(RepeatedX::Keep);
-    let mut announced: Option<f64> = None;
-    for (i, raw) in text.lines().enumerate() {
+    for raw in text.lines() {
+        reader.line(raw, &mut run, &mut builder);
+    }
+    if let Some((_, done)) = reader.bar.take() {
+        reader.state(&done, &mut run, &mut builder);
+    }
+    run.series = builder.finish();
+    if run.series.is_empty() {
+        return Err(IngestError::not_a_log(path, "no line carries an epoch or step marker with numbers (e.g. `Epoch 3/20 - loss: 0.41`)"));
+    }
+    Ok(run)
+}
+
+/// What a console log's reading carries from one line to the next: the line
+/// number, the epoch a bare `Epoch 3/20` line announced, and whether points
+/// are placed at steps. [`read`] decides the last from the first lines of the
+/// file; a log followed as it grows ([`Reader::live`]) cannot look ahead, so
+/// it decides at the first line with numbers and a marker: steps if that line names one.
+#[derive(Debug, Clone, Default)]
+pub struct Reader {
+    line_no: usize,
+    announced: Option<f64>,
+    with_steps: Option<bool>,
+    /// The last table header seen (Ultralytics), the epoch of its last training row, and
+    /// whether that epoch's validation row was read.
+    table: Option<Header>,
+    table_epoch: Option<(f64, bool)>,
+    /// The last progress-bar state seen and its epoch, not read yet (see [`Reader::finish`]).
+    bar: Option<(f64, String)>,
+}
+
+impl Reader {
+    /// A reader for a log that is still being written.
+    pub fn live() -> Self {
+        Reader::default()
+    }
+
+    /// Reads complete lines (`text` ends at a line end) into a run of their points;
+    /// lines without a point are counted as skipped.
+    pub fn read_lines(&mut self, path: &Path, text: &str) -> Run {
+        let mut run = Run::new("", path.display().to_string(), LogFormat::ConsoleLog);
+        let mut builder = SeriesBuilder::new(RepeatedX::Keep);
+        let text = if self.line_no == 0 { text.strip_prefix('\u{feff}').unwrap_or(text) } else { text };
+        for raw in text.lines() {
+            self.line(raw, &mut run, &mut builder);
+        }
+        run.series = builder.finish();
+        run
+    }
+
+    /// Reads the start of a line whose end has not arrived: epoch groups of a progress bar
+    /// already complete (see [`complete_groups`]); the line's number is counted when it ends.
+    pub fn read_groups(&mut self, path: &Path, text: &str) -> Run {
+        let run = self.read_lines(path, text);
+        self.line_no -= 1;
+        run
+    }
+
+    fn line(&mut self, raw: &str, run: &mut Run, builder: &mut SeriesBuilder) {
+        self.line_no += 1;
         if raw.trim().is_empty() {
-            continue;
+            return;
+        }
+        let (states, bar) = states(raw);
+        for state in states {
+            match (bar, marker(&EPOCH, &state)) {
+                // A progress bar's state: held until the bar moves on to another epoch, as the
+                // next line may still redraw this epoch with its validation numbers (Lightning).
+                (true, Some(e)) => match self.bar.take() {
+                    Some((held, _)) if held == e => self.bar = Some((e, state)),
+                    Some((_, done)) => {
+                        self.state(&done, run, builder);
+                        self.bar = Some((e, state));
+                    }
+                    None => self.bar = Some((e, state)),
+                },
+                // A single redraw that ends the bar's epoch (the last line) supersedes the state held.
+                (_, Some(e)) => {
+                    match self.bar.take() {
+                        Some((held, _)) if e == held => {}
+                        Some((_, done)) => self.state(&done, run, builder),
+                        None => {}
+                    }
+                    self.state(&state, run, builder);
+                }
+                (_, None) => self.state(&state, run, builder),
+            }
+        }
+    }
+
+    /// A line of an Ultralytics table (a header, or a row under the last header): read here.
+    fn table_line(&mut self, line: &str, builder: &mut SeriesBuilder) -> bool {
+        if let Some(h) = table::header(line) {
+            self.table = Some(h);
+            return true;
+        }
+        match &self.table {
+            Some(Header::Train(names)) => match table::train_row(line, names) {
+                Some((epoch, values)) => {
+                    for (name, v) in values {
+                        builder.push(&name, Axis::Epoch, epoch, None, v);
+                    }
+                    self.table_epoch = Some((epoch, false));
+                    true
+                }
+                None => false,
+            },
+            Some(Header::Val(names)) => match (table::val_row(line, names), self.table_epoch) {
+                (Some(values), Some((epoch, false))) => {
+                    for (name, v) in values {
+                        builder.push(&name, Axis::Epoch, epoch, None, v);
+                    }
+                    self.table_epoch = Some((epoch, true));
+                    true
+                }
+                // The best weights validated again after training, or a per-class row: not a point.
+                (Some(_), _) => true,
+                (None, _) => false,
+            },
+            None => false,
+        }
+    }
+
+    /// The end of the log: a progress-bar state still held is its epoch's last.
+    pub fn finish(&mut self, path: &Path) -> Run {
+        let mut run = Run::new("", path.display().to_string(), LogFormat::ConsoleLog);
+        let mut builder = SeriesBuilder::new(RepeatedX::Keep);
+        if let Some((_, done)) = self.bar.take() {
+            self.state(&done, &mut run, &mut builder);
+        }
+        run.series = builder.finish();
+        run
+    }
+
+    /// One state of a line (the line itself, or one epoch's last progress-bar state).
+    fn state(&mut self, line: &str, run: &mut Run, builder: &mut SeriesBuilder) {
+        if line.trim().is_empty() {
+            return;
         }
         run.records += 1;
-        let line = clean(raw);
+        if self.table_line(line, builder) {
+            return;
+        }
+        let line = line.to_string();
         let (epoch, step) = (marker(&EPOCH, &line), marker(&STEP, &line));
         let found = pairs(&line);
-        let epoch_here = epoch.or(if step.is_none() { announced } else { None });
-        announced = if found.is_empty() { epoch } else { None };
+        let epoch_here = epoch.or(if step.is_none() { self.announced } else { None });
+        self.announced = if found.is_empty() { epoch } else { None };
         if found.is_empty() {
             if epoch.is_none() && step.is_none() {
-                run.skip(format!("line {}", i + 1), "no epoch or step with numbers on this line");
+                run.skip(format!("line {}", self.line_no), "no epoch or step with numbers on this line");
             }
-            continue;
+            return;
         }
+        if found.iter().any(|(k, _)| super::json::HF_SUMMARY_KEYS.contains(&k.as_str())) {
+            // The Trainer's closing `{'train_runtime': …, 'train_loss': 0.125, …}`: the run's average, not a point.
+            run.skip(
+                format!("line {}", self.line_no),
+                "the Hugging Face Trainer's closing summary (train_runtime, train_loss), not a point",
+            );
+            return;
+        }
+        if step.is_none() && epoch_here.is_none() {
+            run.skip(format!("line {}", self.line_no), "numbers without an epoch or step to place them at");
+            return;
+        }
+        let with_steps = *self.with_steps.get_or_insert(step.is_some());
         let (axis, x) = match (with_steps, step, epoch_here) {
             (true, Some(s), _) => (Axis::Step, s),
-            (false, _, Some(e)) => (Axis::Epoch, e),
+            // PyTorch's examples: `| epoch 1 | 200/2983 batches |` is 200/2983 of the way through
+            // the first epoch, whose end (`end of epoch 1`) is 1.0: epochs count progress.
+            (false, _, Some(e)) => match (epoch, batch_fraction(&line)) {
+                (Some(_), Some(f)) => {
+                    run.epoch_is_progress = true;
+                    (Axis::Epoch, e - 1.0 + f)
+                }
+                _ => (Axis::Epoch, e),
+            },
             _ => {
-                run.skip(format!("line {}", i + 1), "numbers without an epoch or step to place them at");
-                continue;
+                run.skip(format!("line {}", self.line_no), "numbers without an epoch or step to place them at");
+                return;
             }
         };
         let epoch_col = if axis == Axis::Step { epoch_here } else { None };
@@ -172,11 +410,6 @@ pub fn read(path: &Path, bytes: &[u8]) -> Result<Run, IngestError> {
             builder.push(&key, axis, x, epoch_col, value);
         }
     }
-    run.series = builder.finish();
-    if run.series.is_empty() {
-        return Err(IngestError::not_a_log(path, "no line carries an epoch or step marker with numbers (e.g. `Epoch 3/20 - loss: 0.41`)"));
-    }
-    Ok(run)
 }
 
 #[cfg(test)]
@@ -231,8 +464,39 @@ mod tests {
                     | end of epoch   1 | time: 150.66s | valid loss  5.84 | valid ppl   343.79\n";
         let run = read_text(text);
         assert_eq!(run.series_named("loss").unwrap().values, vec![7.6, 6.8]);
+        assert_eq!(*run.series_named("loss").unwrap().x, vec![200.0 / 2983.0, 400.0 / 2983.0]);
         assert_eq!(run.series_named("valid loss").unwrap().values, vec![5.84]);
+        assert_eq!(*run.series_named("valid loss").unwrap().x, vec![1.0]);
+        assert!(run.epoch_is_progress);
         assert!(run.series_named("end of epoch").is_none());
+    }
+
+    #[test]
+    fn a_live_reader_places_points_at_steps_after_a_banner_with_numbers() {
+        let mut r = Reader::live();
+        let run = r.read_lines(Path::new("train.out"), "training: lr=0.01 steps=60\nstep 1 loss=2.5\n");
+        assert_eq!(run.skipped_count, 1);
+        let run = r.read_lines(Path::new("train.out"), "step 2 loss=2.1\n");
+        let s = run.series_named("loss").unwrap();
+        assert_eq!((s.axis, s.x.to_vec()), (Axis::Step, vec![2.0]));
+    }
+
+    #[test]
+    fn a_progress_bar_kept_on_one_line_across_epochs_gives_each_epochs_last_state() {
+        let line = "Epoch 0:  50%|█ | 6/12 [v_num=0]\rEpoch 0: 100%|██| 12/12 [v_num=0, val_loss=0.478, train_loss=0.588]\r\
+                    Epoch 1:   0%| | 0/12 [v_num=0, val_loss=0.478, train_loss=0.588]\rValidation: 4/4\r\
+                    Epoch 1: 100%|██| 12/12 [v_num=0, val_loss=0.433, train_loss=0.348]\n";
+        let run = read_text(line);
+        let s = run.series_named("val_loss").unwrap();
+        assert_eq!((s.x.to_vec(), s.values.clone()), (vec![0.0, 1.0], vec![0.478, 0.433]));
+        assert_eq!(run.series_named("train_loss").unwrap().values, vec![0.588, 0.348]);
+        // Lightning: the validation bar ends the line, the next redraws epoch 1 with its numbers.
+        let two = "Epoch 0: 100%| 12/12 [val_loss=0.478]\rEpoch 1:   0%| 0/12 [val_loss=0.478]\rEpoch 1: 100%| 12/12 [val_loss=0.478]\n\
+                   Validation: 4/4\n\rEpoch 1: 100%| 12/12 [val_loss=0.433]\rEpoch 2:   0%| 0/12 [val_loss=0.433]\n";
+        assert_eq!(read_text(two).series_named("val_loss").unwrap().values, vec![0.478, 0.433, 0.433]);
+        let partial = &line[..line.rfind("Epoch 1: 100%").unwrap()];
+        let done = complete_groups(partial);
+        assert_eq!(&partial[done..done + 9], "\rEpoch 1:");
     }
 
     #[test]

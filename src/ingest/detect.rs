@@ -123,7 +123,8 @@ pub fn detect(path: &Path, bytes: &[u8]) -> Result<Format, IngestError> {
     }
     let text_start = &bytes[..bytes.len().min(64 * 1024)];
     let text = strip_bom(text_start);
-    let printable = text.iter().filter(|&&b| b == b'\n' || b == b'\r' || b == b'\t' || (b >= 0x20 && b != 0x7f)).count();
+    // Terminal output kept as a log has colour escapes (ESC) and backspaces (Keras' progress bar on a terminal).
+    let printable = text.iter().filter(|&&b| matches!(b, b'\n' | b'\r' | b'\t' | 0x08 | 0x1b) || (b >= 0x20 && b != 0x7f)).count();
     if printable * 10 < text.len() * 9 {
         return err("file is binary and not a TensorBoard event file; curvecheck reads CSV, JSON, JSON lines and tfevents logs");
     }

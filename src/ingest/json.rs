@@ -20,7 +20,7 @@ use crate::model::{Axis, RepeatedX, Run};
 /// Keys of a `log_history` entry that place it, not curves of their own.
 const HF_AXIS_KEYS: &[&str] = &["step", "epoch"];
 /// Keys only the final summary entry of `log_history` has.
-const HF_SUMMARY_KEYS: &[&str] = &["train_runtime", "total_flos", "train_samples_per_second"];
+pub(super) const HF_SUMMARY_KEYS: &[&str] = &["train_runtime", "total_flos", "train_samples_per_second"];
 
 /// An object's fields sorted by key, as a map iterates them (a repeated key keeps its last
 /// value, as in a map). A small sorted list rather than a map: a log entry has a handful of

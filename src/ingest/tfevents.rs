@@ -203,6 +203,37 @@ pub fn read(path: &Path, bytes: &[u8], skip_corrupt: bool) -> Result<Run, Ingest
     acc.finish(path, run)
 }
 
+/// Reads whole records of an event file that is still being written (see
+/// [`complete_records`]): like [`read`], but records without scalars (the
+/// file-version record a writer starts with) give an empty run, not an error.
+pub fn read_chunk(path: &Path, bytes: &[u8], skip_corrupt: bool) -> Result<Run, IngestError> {
+    let mut run = Run::new("", path.display().to_string(), LogFormat::Tfevents);
+    let mut acc = Accumulator::default();
+    read_records(path, bytes, bytes.len() as u64, &mut run, &mut acc, skip_corrupt)?;
+    run.series = acc.builder.finish();
+    Ok(run)
+}
+
+/// How many leading bytes of `bytes` are whole records: a record whose header or
+/// body has not fully arrived is waited for. A header whose length checksum fails
+/// is handed on whole (everything from it), so the reader reports it.
+pub fn complete_records(bytes: &[u8]) -> usize {
+    let mut pos = 0usize;
+    while bytes.len() - pos >= HEADER_LEN {
+        let h = &bytes[pos..pos + HEADER_LEN];
+        if masked_crc(&h[..8]) != u32::from_le_bytes([h[8], h[9], h[10], h[11]]) {
+            return bytes.len();
+        }
+        let len = u64::from_le_bytes([h[0], h[1], h[2], h[3], h[4], h[5], h[6], h[7]]);
+        let total = (HEADER_LEN as u64).saturating_add(len).saturating_add(4);
+        if total > (bytes.len() - pos) as u64 {
+            break;
+        }
+        pos += total as usize;
+    }
+    pos
+}
+
 /// Reads the event files of one run directory (`files` in name order, which
 /// is time order: the names carry the writer's start time), as TensorBoard
 /// does: a `train/` or `validation/` sub-directory names the split of its

@@ -4,6 +4,7 @@
 use serde_json::{json, Value};
 
 use super::{Diagnosis, Reporter};
+use crate::rules::Finding;
 
 /// The document's `schema` field, so a consumer can tell which layout it reads.
 pub const SCHEMA: &str = "curvecheck.diagnose/2";
@@ -20,25 +21,24 @@ pub fn finite_or_null(v: f64) -> Value {
     }
 }
 
+/// One finding's object: rule, severity, confidence, span, series, evidence, labels, message, advice.
+pub fn finding_json(f: &Finding) -> Value {
+    json!({
+        "rule": f.rule,
+        "severity": f.severity,
+        "confidence": f.confidence,
+        "span": { "axis": f.span.axis, "start": finite_or_null(f.span.start), "end": finite_or_null(f.span.end) },
+        "series": f.series,
+        "evidence": f.evidence.iter().map(|e| (e.name.to_string(), finite_or_null(e.value))).collect::<serde_json::Map<_, _>>(),
+        "labels": f.labels.iter().map(|l| (l.name.to_string(), json!(l.value))).collect::<serde_json::Map<_, _>>(),
+        "message": f.message,
+        "advice": f.advice,
+    })
+}
+
 /// One run's object: what was read and skipped, every finding with its span and evidence, and the verdict.
 pub fn run_json(r: &Diagnosis) -> Value {
-    let findings: Vec<Value> = r
-        .findings
-        .iter()
-        .map(|f| {
-            json!({
-                "rule": f.rule,
-                "severity": f.severity,
-                "confidence": f.confidence,
-                "span": { "axis": f.span.axis, "start": finite_or_null(f.span.start), "end": finite_or_null(f.span.end) },
-                "series": f.series,
-                "evidence": f.evidence.iter().map(|e| (e.name.to_string(), finite_or_null(e.value))).collect::<serde_json::Map<_, _>>(),
-                "labels": f.labels.iter().map(|l| (l.name.to_string(), json!(l.value))).collect::<serde_json::Map<_, _>>(),
-                "message": f.message,
-                "advice": f.advice,
-            })
-        })
-        .collect();
+    let findings: Vec<Value> = r.findings.iter().map(finding_json).collect();
     json!({
         "name": r.run.name,
         "source": r.run.source,

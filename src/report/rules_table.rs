@@ -27,7 +27,9 @@ pub fn markdown_table() -> String {
 pub fn explain(r: &dyn Rule) -> String {
     let docs = docs(r);
     let (title, body) = docs.split_once('\n').unwrap_or((docs.as_str(), ""));
-    let mut out = format!("{title}\n\nReads: {}.\n{body}\n", r.reads());
+    let live =
+        if r.live() { "speaks live, while the run goes on" } else { "speaks only once the run has ended (it judges the run as a whole)" };
+    let mut out = format!("{title}\n\nReads: {}.\nIn `curvecheck watch`: {live}.\n{body}\n", r.reads());
     if r.params().is_empty() {
         out.push_str("(none)\n");
     }

@@ -63,6 +63,9 @@ impl Rule for BestEpoch {
     fn severity(&self) -> Severity {
         Severity::Info
     }
+    fn live(&self) -> bool {
+        false
+    }
     fn params(&self) -> &'static [Param] {
         BestEpochParams::TABLE
     }
@@ -181,6 +184,64 @@ fn detect(ctx: &Ctx) -> Option<Finding> {
         f.message(format!("best {name} = {} at {}, the best of {n} evaluations; {stop_text}.", num(shown[best]), at(best)))
             .advice(format!("Keep the checkpoint from {}.", at(best))),
     )
+}
+
+/// Live early-stopping advice (`curvecheck watch`): the best evaluation so far
+/// and how many came after it without improving (Keras' wait, with the same
+/// `patience` and `min_delta` as this rule). Given only once the wait has
+/// reached the patience: then stopping now and keeping the best is what
+/// `EarlyStopping(restore_best_weights=True)` would do.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StopNow {
+    /// The monitored series, by its logged name.
+    pub series: String,
+    /// What the x values count.
+    pub axis: crate::model::Axis,
+    /// Where the best evaluation so far is.
+    pub best_at: f64,
+    /// Its value, as logged.
+    pub best_value: f64,
+    /// Evaluations since the best, none of them an improvement.
+    pub waited: usize,
+}
+
+impl StopNow {
+    /// "val_loss best at epoch 12, 5 evaluations without improvement: stop now and keep epoch 12".
+    pub fn message(&self) -> String {
+        let at = format!("{} {}", self.axis.as_str(), pos(self.best_at));
+        format!(
+            "{} best at {at} ({}), {} evaluations without improvement: stop now and keep {at}",
+            self.series,
+            num(self.best_value),
+            self.waited
+        )
+    }
+}
+
+/// [`StopNow`] for the run so far, when early stopping would stop now.
+pub fn stop_now(view: &crate::rules::RunView, settings: &crate::rules::Settings) -> Option<StopNow> {
+    let ctx = Ctx { view, settings, rule: &BestEpoch };
+    let th = BestEpochParams::read(&ctx);
+    let t = &view.table;
+    let axis = t.axis?;
+    let use_metric = t.metric_is_headline || t.val_loss.is_none();
+    let (monitor, name, shown): (Vec<f64>, &str, &[f64]) = if use_metric {
+        let vm = t.val_metric.as_ref()?;
+        (oriented(vm, t.metric_lower_is_better).iter().map(|x| -x).collect(), view.val_metric?.series.name.as_str(), vm)
+    } else {
+        let vl = t.val_loss.as_ref()?;
+        (vl.clone(), view.val_loss?.series.name.as_str(), vl)
+    };
+    let (mut best, mut best_i) = (f64::INFINITY, None);
+    for (i, &v) in monitor.iter().enumerate() {
+        if v + th.min_delta.abs() < best {
+            (best, best_i) = (v, Some(i));
+        }
+    }
+    let best_i = best_i?;
+    let waited = monitor.len() - 1 - best_i;
+    let patience = th.patience.max(1.0) as usize;
+    (waited >= patience).then(|| StopNow { series: name.to_string(), axis, best_at: t.x[best_i], best_value: shown[best_i], waited })
 }
 
 #[cfg(test)]

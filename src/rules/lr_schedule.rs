@@ -64,6 +64,9 @@ impl Rule for LrSchedule {
     fn severity(&self) -> Severity {
         Severity::Info
     }
+    fn live(&self) -> bool {
+        false
+    }
     fn params(&self) -> &'static [Param] {
         LrScheduleParams::TABLE
     }

@@ -54,6 +54,7 @@ use std::collections::BTreeMap;
 
 use rayon::prelude::*;
 
+pub use best_epoch::{stop_now, StopNow};
 pub use finding::{Evidence, Finding, Severity, Span};
 pub use view::RunView;
 
@@ -137,6 +138,12 @@ pub trait Rule: Sync {
     /// Rules whose warning explains this rule's pattern better; this rule's findings are then dropped.
     fn superseded_by(&self) -> &'static [&'static str] {
         &[]
+    }
+    /// Whether the rule speaks while a run is still going (`curvecheck watch`). A rule that
+    /// judges the run as a whole (still improving at the end, the best epoch) says `false`
+    /// and is heard only once the run has ended.
+    fn live(&self) -> bool {
+        true
     }
     /// Reads the run and reports what it found; empty when the pattern is not there.
     fn check(&self, ctx: &Ctx) -> Vec<Finding>;

@@ -83,6 +83,9 @@ impl Rule for StillImproving {
     fn severity(&self) -> Severity {
         Severity::Warning
     }
+    fn live(&self) -> bool {
+        false
+    }
     fn params(&self) -> &'static [Param] {
         StillImprovingParams::TABLE
     }

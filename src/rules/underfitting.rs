@@ -91,6 +91,9 @@ impl Rule for Underfitting {
     fn severity(&self) -> Severity {
         Severity::Warning
     }
+    fn live(&self) -> bool {
+        false
+    }
     fn params(&self) -> &'static [Param] {
         UnderfittingParams::TABLE
     }

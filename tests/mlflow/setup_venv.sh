@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Makes the Python venv the oracle tests use: MLflow and wandb from PyPI, pinned,
+# Makes the Python venv the oracle tests use: MLflow and wandb from PyPI, pinned
+# (and numpy, which MLflow brings, for the training script of tests/watch.rs),
 # in target/mlflow-venv (or $CURVECHECK_MLFLOW_VENV). Idempotent: a venv whose
 # marker names this script's pins is reused; pip's own cache makes a rebuild quick.
 set -euo pipefail
@@ -21,5 +22,6 @@ rm -rf "$VENV"
 "$VENV/bin/python" -m pip install --quiet --upgrade pip
 # shellcheck disable=SC2086 # two pins, split on purpose
 "$VENV/bin/python" -m pip install --quiet $MLFLOW_PIN
-"$VENV/bin/python" -c "import mlflow, sqlalchemy, wandb; print('mlflow', mlflow.__version__, 'wandb', wandb.__version__)"
+# numpy comes with MLflow; tests/watch.rs trains tests/watch/train.py with it.
+"$VENV/bin/python" -c "import mlflow, sqlalchemy, wandb, numpy; print('mlflow', mlflow.__version__, 'wandb', wandb.__version__, 'numpy', numpy.__version__)"
 echo "$MLFLOW_PIN" > "$MARKER"
