@@ -1,9 +1,9 @@
 //! What each subcommand does: read, diagnose, write. `main.rs` only parses and reports errors.
 
 use std::io::{IsTerminal, Write};
-use std::process::ExitCode;
 
 use anyhow::{anyhow, Context};
+use clap::Parser;
 
 use crate::cli::{Cli, ColorChoice, Command, DiagnoseArgs, FailOn, InputArgs, InspectArgs, InspectFormat, OutputFormat, WriteArgs};
 use crate::config;
@@ -13,11 +13,51 @@ use crate::render;
 use crate::report::{self, json::JsonReporter, markdown::MarkdownReporter, text::TextReporter, Diagnosis, Reporter};
 use crate::rules::{self, Severity};
 
-const EXIT_FINDINGS: u8 = 1;
+/// Success, and no finding at the `--fail-on` level.
+pub const EXIT_OK: u8 = 0;
+/// A finding at or above `--fail-on`.
+pub const EXIT_FINDINGS: u8 = 1;
 /// Bad input or usage.
 pub const EXIT_BAD_INPUT: u8 = 2;
 
-pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+/// The whole command line, as the binary runs it: parses `args` (the program's
+/// name first), runs, prints the error chain; returns the exit code. The
+/// Python package's `curvecheck` command runs the CLI in-process through this.
+pub fn main_with_args<I, T>(args: I) -> u8
+where
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString> + Clone,
+{
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(e) => {
+            // What `Cli::parse` would do, without leaving the process: help and version on stdout (exit 0), usage errors on stderr (exit 2).
+            let _ = e.print();
+            return u8::try_from(e.exit_code()).unwrap_or(EXIT_BAD_INPUT);
+        }
+    };
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            if is_broken_pipe(&e) {
+                return EXIT_OK;
+            }
+            eprintln!("curvecheck: error: {e}");
+            for cause in e.chain().skip(1) {
+                eprintln!("  caused by: {cause}");
+            }
+            EXIT_BAD_INPUT
+        }
+    }
+}
+
+/// A closed pipe (`curvecheck diagnose … | head`) is not an error.
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| c.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe))
+}
+
+/// Runs one parsed command line; the exit code, or the error for [`main_with_args`] to print.
+pub fn run(cli: Cli) -> anyhow::Result<u8> {
     match cli.command {
         Command::Diagnose(args) => diagnose(&args),
         Command::Inspect(args) => inspect(&args),
@@ -35,13 +75,13 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 out
             };
             write_stdout(out.as_bytes())?;
-            Ok(ExitCode::SUCCESS)
+            Ok(EXIT_OK)
         }
         Command::Explain { rule } => {
             let r = rules::find(&rule).ok_or_else(|| anyhow!("no rule '{rule}'; rules are: {}", rules::ids().join(", ")))?;
             let out = report::rules_table::explain(r);
             write_stdout(out.as_bytes())?;
-            Ok(ExitCode::SUCCESS)
+            Ok(EXIT_OK)
         }
     }
 }
@@ -80,7 +120,7 @@ fn report_errors(errors: &[IngestError]) {
     }
 }
 
-fn inspect(args: &InspectArgs) -> anyhow::Result<ExitCode> {
+fn inspect(args: &InspectArgs) -> anyhow::Result<u8> {
     let (runs, errors) = read_all(&args.input)?;
     report_errors(&errors);
     if !runs.is_empty() {
@@ -90,7 +130,7 @@ fn inspect(args: &InspectArgs) -> anyhow::Result<ExitCode> {
         };
         write_stdout(&out)?;
     }
-    Ok(if errors.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(EXIT_BAD_INPUT) })
+    Ok(if errors.is_empty() { EXIT_OK } else { EXIT_BAD_INPUT })
 }
 
 /// Reads and diagnoses every input, worst first; unreadable inputs are reported and returned.
@@ -143,19 +183,19 @@ fn draw_charts(
     Ok(())
 }
 
-fn plot(args: &WriteArgs) -> anyhow::Result<ExitCode> {
+fn plot(args: &WriteArgs) -> anyhow::Result<u8> {
     let (charted, errors) = diagnose_and_chart(&args.input, &args.rules, true)?;
     let (reports, curves): (Vec<Diagnosis>, Vec<_>) = charted.into_iter().unzip();
     if !reports.is_empty() {
         draw_charts(&reports, curves, &args.output, args.rules.classes)?;
     }
-    Ok(if errors.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(EXIT_BAD_INPUT) })
+    Ok(if errors.is_empty() { EXIT_OK } else { EXIT_BAD_INPUT })
 }
 
-fn html_report(args: &WriteArgs) -> anyhow::Result<ExitCode> {
+fn html_report(args: &WriteArgs) -> anyhow::Result<u8> {
     let (reports, errors) = diagnose_all(&args.input, &args.rules)?;
     if reports.is_empty() {
-        return Ok(ExitCode::from(EXIT_BAD_INPUT));
+        return Ok(EXIT_BAD_INPUT);
     }
     let inputs: Vec<String> = args.input.paths.iter().map(|p| ingest::mlflow_store::shown(p)).collect();
     let mut meta = format!("curvecheck {} · inputs: {}", env!("CARGO_PKG_VERSION"), inputs.join(", "));
@@ -175,14 +215,14 @@ fn html_report(args: &WriteArgs) -> anyhow::Result<ExitCode> {
     let html = crate::report::html::HtmlReporter { meta, charts, overlays }.render(&reports);
     std::fs::write(&args.output, html).with_context(|| format!("writing {}", args.output.display()))?;
     eprintln!("curvecheck: wrote {} ({} runs)", args.output.display(), reports.len());
-    Ok(if errors.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(EXIT_BAD_INPUT) })
+    Ok(if errors.is_empty() { EXIT_OK } else { EXIT_BAD_INPUT })
 }
 
-fn diagnose(args: &DiagnoseArgs) -> anyhow::Result<ExitCode> {
+fn diagnose(args: &DiagnoseArgs) -> anyhow::Result<u8> {
     let (charted, errors) = diagnose_and_chart(&args.input, &args.rules, args.plot.is_some())?;
     let (reports, curves): (Vec<Diagnosis>, Vec<_>) = charted.into_iter().unzip();
     if reports.is_empty() {
-        return Ok(ExitCode::from(EXIT_BAD_INPUT));
+        return Ok(EXIT_BAD_INPUT);
     }
     let out = match args.format {
         OutputFormat::Text => TextReporter { color: use_color(args.color) }.render(&reports),
@@ -194,7 +234,7 @@ fn diagnose(args: &DiagnoseArgs) -> anyhow::Result<ExitCode> {
         draw_charts(&reports, curves, pattern, args.rules.classes)?;
     }
     if !errors.is_empty() {
-        return Ok(ExitCode::from(EXIT_BAD_INPUT));
+        return Ok(EXIT_BAD_INPUT);
     }
     let threshold = match args.fail_on {
         FailOn::Never => None,
@@ -202,7 +242,7 @@ fn diagnose(args: &DiagnoseArgs) -> anyhow::Result<ExitCode> {
         FailOn::Error => Some(Severity::Error),
     };
     let failed = threshold.is_some_and(|t| reports.iter().any(|r| r.findings.iter().any(|f| f.severity >= t)));
-    Ok(if failed { ExitCode::from(EXIT_FINDINGS) } else { ExitCode::SUCCESS })
+    Ok(if failed { EXIT_FINDINGS } else { EXIT_OK })
 }
 
 fn use_color(choice: ColorChoice) -> bool {

@@ -28,6 +28,7 @@ mod wandb_run;
 
 use std::path::Path;
 
+pub use csv::{read_columns, Column};
 pub use detect::Format;
 
 use crate::model::{Role, Run};
