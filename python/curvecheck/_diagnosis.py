@@ -156,6 +156,9 @@ class Diagnosis:
         return to_html(self)
 
 
+# Notebook front ends right-align table cells and pad them little: every cell says how it wants to look.
+_CELL_CSS = "text-align: left; vertical-align: top; padding: 3px 8px; white-space: normal;"
+_CELL = f' style="{_CELL_CSS}"'
 _COLORS = {"error": "#b91c1c", "warning": "#b45309", "info": "#1d4ed8"}
 
 
@@ -177,14 +180,15 @@ def to_html(d: Diagnosis) -> str:
         parts.append(f'<img src="{src}" alt="annotated learning curves of {e(d.name)}" style="max-width: 100%">')
     if d.findings:
         parts.append('<table style="border-collapse: collapse; font-size: 0.9em; text-align: left">')
-        parts.append("<thead><tr><th>severity</th><th>rule</th><th>where</th><th>confidence</th><th>finding</th></tr></thead><tbody>")
+        head = "".join(f"<th{_CELL}>{h}</th>" for h in ("severity", "rule", "where", "confidence", "finding"))
+        parts.append(f"<thead><tr>{head}</tr></thead><tbody>")
         for f in d.findings:
             c = _COLORS.get(f.severity, "#000")
             parts.append(
                 "<tr style='border-top: 1px solid #ddd; vertical-align: top'>"
-                f"<td style='color: {c}; font-weight: bold'>{e(f.severity)}</td>"
-                f"<td><code>{e(f.rule)}</code></td><td>{e(str(f.span))}</td><td>{f.confidence:.2f}</td>"
-                f"<td>{e(f.message)}<br><i>→ {e(f.advice)}</i></td></tr>"
+                f"<td style='{_CELL_CSS} color: {c}; font-weight: bold'>{e(f.severity)}</td>"
+                f"<td{_CELL}><code>{e(f.rule)}</code></td><td{_CELL}>{e(str(f.span))}</td><td{_CELL}>{f.confidence:.2f}</td>"
+                f"<td{_CELL}>{e(f.message)}<br><i>→ {e(f.advice)}</i></td></tr>"
             )
         parts.append("</tbody></table>")
     for note in d.notes:
