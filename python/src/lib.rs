@@ -33,7 +33,8 @@ fn cli_main(args: Vec<String>) -> u8 {
 
 /// `diagnose`'s flags (`--classes`, `--set`, `--metric`, `--input-format`, …) parsed as the CLI parses them.
 fn parse(source: &str, flags: Vec<String>) -> PyResult<(DiagnoseArgs, Settings, ReadOptions)> {
-    let argv = ["curvecheck", "diagnose", "--quiet"].into_iter().map(String::from).chain(flags).chain(["--".to_string(), source.to_string()]);
+    let argv =
+        ["curvecheck", "diagnose", "--quiet"].into_iter().map(String::from).chain(flags).chain(["--".to_string(), source.to_string()]);
     let args = match Cli::try_parse_from(argv).map_err(clap_error)?.command {
         Command::Diagnose(args) => args,
         _ => unreachable!("the arguments start with `diagnose`"),
@@ -107,7 +108,13 @@ fn diagnose_path(py: Python<'_>, path: String, flags: Vec<String>) -> PyResult<V
 
 /// Diagnoses a table handed over column by column (`None` an empty cell); `source` names it in messages.
 #[pyfunction]
-fn diagnose_columns(py: Python<'_>, name: String, source: String, columns: Vec<ingest::Column>, flags: Vec<String>) -> PyResult<NativeDiagnosis> {
+fn diagnose_columns(
+    py: Python<'_>,
+    name: String,
+    source: String,
+    columns: Vec<ingest::Column>,
+    flags: Vec<String>,
+) -> PyResult<NativeDiagnosis> {
     let (args, settings, opts) = parse(&source, flags)?;
     let mut runs = vec![ingest::read_columns(&name, &source, columns).map_err(error)?];
     ingest::apply_role_overrides_any(&mut runs, &opts.roles, Path::new(&source)).map_err(error)?;

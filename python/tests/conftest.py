@@ -1,5 +1,6 @@
 """Shared setup: the repository's fixtures, Keras on its torch backend, no model hub."""
 
+import importlib
 import os
 import shutil
 import subprocess
@@ -30,3 +31,10 @@ def cli(args: Sequence[str], **kw) -> subprocess.CompletedProcess:
 @pytest.fixture(autouse=True)
 def _in_repo(monkeypatch):
     monkeypatch.chdir(REPO)
+
+
+def need(module: str):
+    """Imports a framework the test needs: skipped without it locally, a failure under CI=true."""
+    if os.environ.get("CI"):
+        return importlib.import_module(module)
+    return pytest.importorskip(module)

@@ -7,7 +7,7 @@ import math
 import pytest
 
 import curvecheck
-from conftest import FIXTURES, REPO, cli
+from conftest import FIXTURES, REPO, cli, need
 
 KERAS_LOG = "fixtures/real-logs/keras-csvlogger/voice-id-speaker250_training.log"
 HF_STATE = "fixtures/real-logs/hf-trainer-state/quality-lrqa-plateau_trainer_state.json"
@@ -92,8 +92,8 @@ def test_an_unknown_setting_is_a_type_error():
 
 
 def test_pandas_and_polars_dataframes_read_like_the_csv_file():
-    pd = pytest.importorskip("pandas")
-    pl = pytest.importorskip("polars")
+    pd = need("pandas")
+    pl = need("polars")
     expected = findings_key(curvecheck.diagnose(KERAS_LOG).to_dict()["findings"])
     assert expected
     from_pandas = curvecheck.diagnose(pd.read_csv(KERAS_LOG))
@@ -107,7 +107,7 @@ def test_pandas_and_polars_dataframes_read_like_the_csv_file():
 
 
 def test_sparse_lightning_table_reads_like_the_csv_file():
-    pd = pytest.importorskip("pandas")
+    pd = need("pandas")
     path = "fixtures/real-logs/lightning-csv/opal-v2_version_0_metrics.csv"
     expected = findings_key(curvecheck.diagnose(path).to_dict()["findings"])
     # Its empty cells are NaN in pandas: read as empty, not as a diverged loss.

@@ -10,13 +10,14 @@ import math
 import pytest
 
 import curvecheck
+from conftest import need
 
 #: How many steps past the first non-finite loss training may still run.
 STOP_WITHIN = 2
 
 
 def regression(n: int = 256, seed: int = 0):
-    torch = pytest.importorskip("torch")
+    torch = need("torch")
     g = torch.Generator().manual_seed(seed)
     x = torch.randn(n, 8, generator=g)
     y = x @ torch.randn(8, 1, generator=g) + 0.1 * torch.randn(n, 1, generator=g)
@@ -27,7 +28,7 @@ def regression(n: int = 256, seed: int = 0):
 
 
 def test_torch_loop_history_is_diagnosed_as_a_dict_of_lists():
-    torch = pytest.importorskip("torch")
+    torch = need("torch")
     torch.manual_seed(0)
     x, y = regression()
     model = torch.nn.Linear(8, 1)
@@ -62,7 +63,7 @@ def test_torch_loop_history_is_diagnosed_as_a_dict_of_lists():
 
 
 def keras_run(lr, callbacks, epochs=6):
-    keras = pytest.importorskip("keras")
+    keras = need("keras")
     assert keras.backend.backend() == "torch"
     keras.utils.set_random_seed(0)
     x, y = regression()
@@ -117,8 +118,8 @@ def test_keras_stop_on_error_stops_within_steps_of_the_first_nan():
 
 
 def lightning_run(lr, callbacks, epochs=5):
-    torch = pytest.importorskip("torch")
-    L = pytest.importorskip("lightning")
+    torch = need("torch")
+    L = need("lightning")
     L.seed_everything(0, verbose=False)
     x, y = regression()
     losses = []
@@ -182,8 +183,8 @@ def test_lightning_stop_on_error_stops_within_steps_of_the_first_nan():
 
 
 def trainer_run(tmp_path, lr, callbacks, epochs=3):
-    torch = pytest.importorskip("torch")
-    transformers = pytest.importorskip("transformers")
+    torch = need("torch")
+    transformers = need("transformers")
     transformers.set_seed(0)
     cfg = transformers.BertConfig(
         vocab_size=64, hidden_size=16, num_hidden_layers=2, num_attention_heads=2, intermediate_size=32, max_position_embeddings=32, num_labels=2
