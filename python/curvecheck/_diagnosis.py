@@ -4,6 +4,7 @@ same JSON object `curvecheck diagnose --format json` writes for a run."""
 from __future__ import annotations
 
 import base64
+import copy
 import html
 import json
 import os
@@ -93,7 +94,7 @@ class Diagnosis:
     skipped_count: int
     skipped: List[Dict[str, str]]
     notes: List[str]
-    _native: _native.NativeDiagnosis = field(repr=False)
+    _handle: _native.NativeDiagnosis = field(repr=False)
     _dict: Dict[str, Any] = field(repr=False)
 
     @classmethod
@@ -110,7 +111,7 @@ class Diagnosis:
             skipped_count=d["skipped_count"],
             skipped=list(d["skipped"]),
             notes=list(d["notes"]),
-            _native=native,
+            _handle=native,
             _dict=d,
         )
 
@@ -121,7 +122,7 @@ class Diagnosis:
 
     def to_dict(self) -> Dict[str, Any]:
         """The run's object of ``diagnose --format json`` (a fresh copy)."""
-        return json.loads(json.dumps(self._dict))
+        return copy.deepcopy(self._dict)
 
     def to_json(self, indent: Optional[int] = None) -> str:
         """:meth:`to_dict` as JSON text (non-finite evidence is ``null``)."""
@@ -129,25 +130,25 @@ class Diagnosis:
 
     def plot(self, path: Union[str, "os.PathLike[str]"]) -> Path:
         """Draws the annotated chart to a ``.png`` or ``.svg`` file; returns the path."""
-        self._native.plot(os.fspath(path))
+        self._handle.plot(os.fspath(path))
         return Path(path)
 
     def svg(self) -> Optional[str]:
         """The annotated chart as SVG text; ``None`` when the run has no curve to draw."""
-        return self._native.svg()
+        return self._handle.svg()
 
     def png(self) -> Optional[bytes]:
         """The annotated chart as PNG bytes (the embedded font, so the same on every machine)."""
         with tempfile.TemporaryDirectory(prefix="curvecheck-") as tmp:
             out = Path(tmp) / "chart.png"
             try:
-                self._native.plot(str(out))
+                self._handle.plot(str(out))
             except _native.CurveCheckError:
                 return None
             return out.read_bytes() if out.exists() else None
 
     def __str__(self) -> str:
-        return self._native.text()
+        return self._handle.text()
 
     def __repr__(self) -> str:
         return f"<Diagnosis {self.name!r}: {self.verdict}>"
