@@ -40,6 +40,10 @@ echo "== the test venv ($venv): frameworks from PyPI (pip's cache makes it quick
 "$venv/bin/pip" install -q -r python/requirements-test.txt
 "$venv/bin/pip" install -q --force-reinstall --no-deps ./python
 
+echo "== mypy: the package's annotations, and its _native.pyi stub against the extension (stubtest)"
+"$venv/bin/python" -m mypy --ignore-missing-imports python/curvecheck
+"$venv/bin/python" -m mypy.stubtest curvecheck._native
+
 echo "== pytest python/tests (the API against the CLI, the README's Python commands, each callback with its framework)"
 CI="${CI:-}" "$venv/bin/python" -m pytest -p no:cacheprovider -q python/tests
 

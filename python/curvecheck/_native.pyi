@@ -1,13 +1,16 @@
 """The Rust side of curvecheck (a PyO3 extension); use the functions of `curvecheck` instead."""
 
 from os import PathLike
-from typing import List, Optional, Sequence, Tuple, Union
+from typing import List, Optional, Sequence, Tuple, Union, final
+
+__all__ = ["CurveCheckError", "NativeDiagnosis", "SCHEMA", "__version__", "cli_main", "diagnose_bytes", "diagnose_columns", "diagnose_path"]
 
 __version__: str
 SCHEMA: str
 
 class CurveCheckError(Exception): ...
 
+@final
 class NativeDiagnosis:
     def json(self) -> str: ...
     def text(self) -> str: ...
