@@ -110,8 +110,11 @@ def _native_diagnoses(source: Any, name: Optional[str], settings: Mapping[str, A
         if df.index.name is not None:
             # A named index (epoch, step) is a column of the table.
             df = df.reset_index()
-        # pandas marks an empty cell with NaN (and to_csv writes it empty): read as missing.
-        columns = _columns_of({c: df[c] for c in df.columns}, nan_is_missing=True)
+        # pandas marks an empty cell with NaN (and to_csv writes it empty), or pd.NA in its nullable dtypes: read as missing.
+        from pandas.api.types import is_numeric_dtype
+
+        table = {c: df[c].to_numpy(dtype="float64", na_value=math.nan) if is_numeric_dtype(df[c]) else df[c] for c in df.columns}
+        columns = _columns_of(table, nan_is_missing=True)
         return [_native.diagnose_columns(name or "dataframe", "<DataFrame>", columns, flags)]
     if kind == "polars":
         # polars keeps null (missing) and NaN apart.

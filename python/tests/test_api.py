@@ -106,6 +106,13 @@ def test_pandas_and_polars_dataframes_read_like_the_csv_file():
     assert findings_key(curvecheck.diagnose(indexed).to_dict()["findings"]) == expected
 
 
+def test_pandas_nullable_columns_read_pd_na_as_an_empty_cell():
+    pd = need("pandas")
+    df = pd.DataFrame({"epoch": [0, 1, 2, 3], "loss": pd.array([1.0, 0.8, None, 0.5], dtype="Float64")})
+    d = curvecheck.diagnose(df)
+    assert d.records == 4 and all(f.rule != "divergence" for f in d.findings)
+
+
 def test_sparse_lightning_table_reads_like_the_csv_file():
     pd = need("pandas")
     path = "fixtures/real-logs/lightning-csv/opal-v2_version_0_metrics.csv"
