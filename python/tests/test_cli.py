@@ -32,3 +32,22 @@ def test_python_dash_m_is_the_same_command():
     script = cli(args)
     assert module.returncode == script.returncode == 1
     assert module.stdout == script.stdout and '"divergence"' in module.stdout
+
+
+def test_ctrl_c_ends_the_command_while_the_rust_code_runs():
+    import shutil
+    import signal
+    import time
+    from pathlib import Path
+
+    exe = Path(sys.executable).parent / "curvecheck"
+    # `diagnose -` waits on stdin inside the Rust code.
+    p = subprocess.Popen([str(exe if exe.exists() else shutil.which("curvecheck")), "diagnose", "-"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    time.sleep(1.0)
+    p.send_signal(signal.SIGINT)
+    try:
+        code = p.wait(timeout=10)
+    finally:
+        p.kill()
+        p.stdin.close()
+    assert code == -signal.SIGINT
