@@ -98,12 +98,7 @@ fn read_all(input: &InputArgs) -> anyhow::Result<(Vec<Run>, Vec<IngestError>)> {
         if input.strict {
             let (clean, dirty): (Vec<Run>, Vec<Run>) = read.runs.into_iter().partition(|r| r.skipped_count == 0);
             read.runs = clean;
-            for r in dirty {
-                let first = r.skipped.first().map(|s| format!("{}: {}", s.location, s.reason)).unwrap_or_default();
-                let msg =
-                    format!("{} record(s) or cell(s) could not be used (first: {first}); --strict makes that an error", r.skipped_count);
-                errors.push(IngestError::malformed(std::path::Path::new(&r.source), None, msg));
-            }
+            errors.extend(dirty.iter().map(strict_error));
         }
         runs.append(&mut read.runs);
         errors.append(&mut read.errors);
@@ -112,6 +107,13 @@ fn read_all(input: &InputArgs) -> anyhow::Result<(Vec<Run>, Vec<IngestError>)> {
         }
     }
     Ok((runs, errors))
+}
+
+/// `--strict`: a run read with skipped records or cells is an error, naming the first.
+pub fn strict_error(r: &Run) -> IngestError {
+    let first = r.skipped.first().map(|s| format!("{}: {}", s.location, s.reason)).unwrap_or_default();
+    let msg = format!("{} record(s) or cell(s) could not be used (first: {first}); --strict makes that an error", r.skipped_count);
+    IngestError::malformed(std::path::Path::new(&r.source), None, msg)
 }
 
 fn report_errors(errors: &[IngestError]) {

@@ -13,7 +13,7 @@ use pyo3::exceptions::PyException;
 use pyo3::prelude::*;
 
 use curvecheck::cli::{Cli, Command, DiagnoseArgs};
-use curvecheck::ingest::{self, IngestError, ReadOptions};
+use curvecheck::ingest::{self, ReadOptions};
 use curvecheck::report::json::run_json;
 use curvecheck::report::text::TextReporter;
 use curvecheck::report::Reporter;
@@ -98,9 +98,7 @@ fn diagnose_path(py: Python<'_>, path: String, flags: Vec<String>) -> PyResult<V
     }
     if args.input.strict {
         if let Some(r) = read.runs.iter().find(|r| r.skipped_count > 0) {
-            let first = r.skipped.first().map(|s| format!("{}: {}", s.location, s.reason)).unwrap_or_default();
-            let msg = format!("{} record(s) or cell(s) could not be used (first: {first}); --strict makes that an error", r.skipped_count);
-            return Err(error(IngestError::malformed(Path::new(&r.source), None, msg)));
+            return Err(error(curvecheck::commands::strict_error(r)));
         }
     }
     Ok(diagnosed(py, read.runs, &settings, args.rules.classes))

@@ -76,6 +76,7 @@ def test_settings_are_the_clis_flags():
         (lambda: curvecheck.diagnose(KERAS_LOG, classes=1), [KERAS_LOG, "--classes", "1"]),
         (lambda: curvecheck.diagnose(KERAS_LOG, metric={"val_acc": "nope"}), [KERAS_LOG, "--metric", "val_acc=nope"]),
         (lambda: curvecheck.diagnose("fixtures/bad/ragged_rows.csv"), ["fixtures/bad/ragged_rows.csv"]),
+        (lambda: curvecheck.diagnose("fixtures/bad/one_bad_cell.csv", strict=True), ["fixtures/bad/one_bad_cell.csv", "--strict"]),
     ],
 )
 def test_errors_carry_the_clis_message(call, flags):
