@@ -57,8 +57,13 @@ class Monitor:
         self.plot_to = plot_to
         self.print_fn = print_fn
         self.settings = settings
-        # A bad setting is the CLI's error now, not at the first epoch's end.
-        diagnose({"loss": [1.0, 0.5]}, **settings)
+        # A bad setting is the CLI's error now, not at the first epoch's end (`metric` names series
+        # that are logged later, so only its role names are checked here).
+        probe = {"loss": [1.0, 0.5]}
+        roles = dict(settings.get("metric") or {})
+        probe.update({series: [1.0, 0.5] for series in roles.values()})
+        diagnose(probe, **settings)
+        self._errors: Set[str] = set()
         self.rows: Dict[float, Dict[str, Optional[float]]] = {}
         self.seen: Set[Tuple[str, str]] = set()
         self.diagnosis: Optional[Diagnosis] = None
@@ -88,8 +93,11 @@ class Monitor:
         redraws ``plot_to``; returns True when training should stop."""
         try:
             d = diagnose(self.columns() if source is None else source, name=self.name, **self.settings)
-        except CurveCheckError:
-            # Too early: nothing a rule can read yet (no loss logged, one point).
+        except CurveCheckError as e:
+            # Often just too early (nothing a rule can read yet); each reason is said once.
+            if str(e) not in self._errors:
+                self._errors.add(str(e))
+                self.print_fn(f"curvecheck: cannot diagnose the run yet: {e}")
             return False
         self.diagnosis = d
         for f in d.findings:

@@ -10,6 +10,7 @@ import math
 import pytest
 
 import curvecheck
+import curvecheck._monitor
 from conftest import need
 
 #: How many steps past the first non-finite loss training may still run.
@@ -259,3 +260,17 @@ def test_bad_settings_fail_before_training():
         curvecheck.keras.CurveCheck(**{"plateau.nope": 1})
     with pytest.raises(ValueError, match="unknown severity 'fatal'"):
         curvecheck.lightning.CurveCheck(stop_on="fatal")
+
+
+def test_a_metric_override_names_a_series_logged_later_and_why_nothing_is_diagnosed_is_said_once():
+    printed = []
+    monitor = curvecheck._monitor.Monitor(metric={"val_acc": "top1"}, print_fn=printed.append)
+    with pytest.raises(curvecheck.CurveCheckError, match="unknown role 'val_top'"):
+        curvecheck._monitor.Monitor(metric={"val_top": "top1"})
+    monitor.log(1, {"epoch": 0, "loss": 1.0})
+    assert not monitor.check() and not monitor.check()
+    assert printed == ["curvecheck: cannot diagnose the run yet: <dict>: --metric names 'top1', but the log has no such series; it has: loss"]
+    for step in range(2, 6):
+        monitor.log(step, {"epoch": step // 2, "loss": 1.0 / step, "top1": 0.1 * step})
+    monitor.check()
+    assert monitor.diagnosis is not None and len(printed) == 1
