@@ -1,4 +1,5 @@
-//! What each subcommand does: read, diagnose, write. `main.rs` only parses and reports errors.
+//! What each subcommand does: read, diagnose, write; and the command line as a whole
+//! ([`main_with_args`]), which `main.rs` and the Python package's `curvecheck` command call.
 
 use std::io::{IsTerminal, Write};
 
