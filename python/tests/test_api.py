@@ -178,3 +178,12 @@ def test_importing_curvecheck_imports_no_framework():
     code = "import sys, curvecheck; curvecheck.diagnose({'loss': [1.0, 0.5]}); print(sorted(m for m in ('torch', 'keras', 'lightning', 'transformers', 'pandas', 'polars') if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_notebook_html_escapes_what_the_log_names():
+    evil = "val_<img src=x onerror=alert(1)>_loss"
+    d = curvecheck.diagnose({"loss": [2.3, 1.9, 1.7, 1.6, 1.5, 1.45], evil: [2.4, 2.0, 1.8, 1.9, 2.0, 2.1]}, name="<b>run</b>")
+    assert evil in d.findings[0].message, "the series name reaches the page through a finding's message"
+    html = d._repr_html_()
+    assert "&lt;b&gt;run&lt;/b&gt;" in html and "<b>run</b>" not in html
+    assert "val_&lt;img src=x onerror=alert(1)&gt;_loss" in html and "<img src=x" not in html
