@@ -1,9 +1,10 @@
-//! What each subcommand does: read, diagnose, write. `main.rs` only parses and reports errors.
+//! What each subcommand does: read, diagnose, write; and the command line as a whole
+//! ([`main_with_args`]), which `main.rs` and the Python package's `curvecheck` command call.
 
 use std::io::{IsTerminal, Write};
-use std::process::ExitCode;
 
 use anyhow::{anyhow, Context};
+use clap::Parser;
 
 use crate::cli::{
     Cli, ColorChoice, Command, DiagnoseArgs, FailOn, InputArgs, InspectArgs, InspectFormat, OutputFormat, WatchArgs, WriteArgs,
@@ -17,11 +18,51 @@ use crate::rules::{self, Severity};
 
 mod sweep;
 
-const EXIT_FINDINGS: u8 = 1;
+/// Success, and no finding at the `--fail-on` level.
+pub const EXIT_OK: u8 = 0;
+/// A finding at or above `--fail-on`.
+pub const EXIT_FINDINGS: u8 = 1;
 /// Bad input or usage.
 pub const EXIT_BAD_INPUT: u8 = 2;
 
-pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+/// The whole command line, as the binary runs it: parses `args` (the program's
+/// name first), runs, prints the error chain; returns the exit code. The
+/// Python package's `curvecheck` command runs the CLI in-process through this.
+pub fn main_with_args<I, T>(args: I) -> u8
+where
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString> + Clone,
+{
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(e) => {
+            // What `Cli::parse` would do, without leaving the process: help and version on stdout (exit 0), usage errors on stderr (exit 2).
+            let _ = e.print();
+            return u8::try_from(e.exit_code()).unwrap_or(EXIT_BAD_INPUT);
+        }
+    };
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            if is_broken_pipe(&e) {
+                return EXIT_OK;
+            }
+            eprintln!("curvecheck: error: {e}");
+            for cause in e.chain().skip(1) {
+                eprintln!("  caused by: {cause}");
+            }
+            EXIT_BAD_INPUT
+        }
+    }
+}
+
+/// A closed pipe (`curvecheck diagnose … | head`) is not an error.
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| c.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe))
+}
+
+/// Runs one parsed command line; the exit code, or the error for [`main_with_args`] to print.
+pub fn run(cli: Cli) -> anyhow::Result<u8> {
     match cli.command {
         Command::Diagnose(args) => diagnose(&args),
         Command::Inspect(args) => inspect(&args),
@@ -41,13 +82,13 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 out
             };
             write_stdout(out.as_bytes())?;
-            Ok(ExitCode::SUCCESS)
+            Ok(EXIT_OK)
         }
         Command::Explain { rule } => {
             let r = rules::find(&rule).ok_or_else(|| anyhow!("no rule '{rule}'; rules are: {}", rules::ids().join(", ")))?;
             let out = report::rules_table::explain(r);
             write_stdout(out.as_bytes())?;
-            Ok(ExitCode::SUCCESS)
+            Ok(EXIT_OK)
         }
     }
 }
@@ -64,12 +105,7 @@ fn read_all(input: &InputArgs) -> anyhow::Result<(Vec<Run>, Vec<IngestError>)> {
         if input.strict {
             let (clean, dirty): (Vec<Run>, Vec<Run>) = read.runs.into_iter().partition(|r| r.skipped_count == 0);
             read.runs = clean;
-            for r in dirty {
-                let first = r.skipped.first().map(|s| format!("{}: {}", s.location, s.reason)).unwrap_or_default();
-                let msg =
-                    format!("{} record(s) or cell(s) could not be used (first: {first}); --strict makes that an error", r.skipped_count);
-                errors.push(IngestError::malformed(std::path::Path::new(&r.source), None, msg));
-            }
+            errors.extend(dirty.iter().map(strict_error));
         }
         runs.append(&mut read.runs);
         errors.append(&mut read.errors);
@@ -95,13 +131,20 @@ fn is_settings_file(e: &IngestError) -> bool {
     ingest::hparams::is_settings_file(std::path::Path::new(path))
 }
 
+/// `--strict`: a run read with skipped records or cells is an error, naming the first.
+pub fn strict_error(r: &Run) -> IngestError {
+    let first = r.skipped.first().map(|s| format!("{}: {}", s.location, s.reason)).unwrap_or_default();
+    let msg = format!("{} record(s) or cell(s) could not be used (first: {first}); --strict makes that an error", r.skipped_count);
+    IngestError::malformed(std::path::Path::new(&r.source), None, msg)
+}
+
 fn report_errors(errors: &[IngestError]) {
     for e in errors {
         eprintln!("curvecheck: error: {e}");
     }
 }
 
-fn inspect(args: &InspectArgs) -> anyhow::Result<ExitCode> {
+fn inspect(args: &InspectArgs) -> anyhow::Result<u8> {
     let (runs, errors) = read_all(&args.input)?;
     report_errors(&errors);
     if !runs.is_empty() {
@@ -111,7 +154,7 @@ fn inspect(args: &InspectArgs) -> anyhow::Result<ExitCode> {
         };
         write_stdout(&out)?;
     }
-    Ok(if errors.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(EXIT_BAD_INPUT) })
+    Ok(if errors.is_empty() { EXIT_OK } else { EXIT_BAD_INPUT })
 }
 
 /// Reads and diagnoses every input, worst first; unreadable inputs are reported and returned.
@@ -164,19 +207,19 @@ fn draw_charts(
     Ok(())
 }
 
-fn plot(args: &WriteArgs) -> anyhow::Result<ExitCode> {
+fn plot(args: &WriteArgs) -> anyhow::Result<u8> {
     let (charted, errors) = diagnose_and_chart(&args.input, &args.rules, true)?;
     let (reports, curves): (Vec<Diagnosis>, Vec<_>) = charted.into_iter().unzip();
     if !reports.is_empty() {
         draw_charts(&reports, curves, &args.output, args.rules.classes)?;
     }
-    Ok(if errors.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(EXIT_BAD_INPUT) })
+    Ok(if errors.is_empty() { EXIT_OK } else { EXIT_BAD_INPUT })
 }
 
-fn html_report(args: &WriteArgs) -> anyhow::Result<ExitCode> {
+fn html_report(args: &WriteArgs) -> anyhow::Result<u8> {
     let (reports, errors) = diagnose_all(&args.input, &args.rules)?;
     if reports.is_empty() {
-        return Ok(ExitCode::from(EXIT_BAD_INPUT));
+        return Ok(EXIT_BAD_INPUT);
     }
     let inputs: Vec<String> = args.input.paths.iter().map(|p| ingest::mlflow_store::shown(p)).collect();
     let mut meta = format!("curvecheck {} · inputs: {}", env!("CARGO_PKG_VERSION"), inputs.join(", "));
@@ -205,14 +248,14 @@ fn html_report(args: &WriteArgs) -> anyhow::Result<ExitCode> {
     let html = crate::report::html::HtmlReporter { meta, charts, overlays, featured, sweep }.render(&reports);
     std::fs::write(&args.output, html).with_context(|| format!("writing {}", args.output.display()))?;
     eprintln!("curvecheck: wrote {} ({} runs)", args.output.display(), reports.len());
-    Ok(if errors.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(EXIT_BAD_INPUT) })
+    Ok(if errors.is_empty() { EXIT_OK } else { EXIT_BAD_INPUT })
 }
 
-fn diagnose(args: &DiagnoseArgs) -> anyhow::Result<ExitCode> {
+fn diagnose(args: &DiagnoseArgs) -> anyhow::Result<u8> {
     let (charted, errors) = diagnose_and_chart(&args.input, &args.rules, args.plot.is_some())?;
     let (reports, curves): (Vec<Diagnosis>, Vec<_>) = charted.into_iter().unzip();
     if reports.is_empty() {
-        return Ok(ExitCode::from(EXIT_BAD_INPUT));
+        return Ok(EXIT_BAD_INPUT);
     }
     let out = match args.format {
         OutputFormat::Text => TextReporter { color: use_color(args.color) }.render(&reports),
@@ -224,7 +267,7 @@ fn diagnose(args: &DiagnoseArgs) -> anyhow::Result<ExitCode> {
         draw_charts(&reports, curves, pattern, args.rules.classes)?;
     }
     if !errors.is_empty() {
-        return Ok(ExitCode::from(EXIT_BAD_INPUT));
+        return Ok(EXIT_BAD_INPUT);
     }
     let threshold = match args.fail_on {
         FailOn::Never => None,
@@ -232,12 +275,12 @@ fn diagnose(args: &DiagnoseArgs) -> anyhow::Result<ExitCode> {
         FailOn::Error => Some(Severity::Error),
     };
     let failed = threshold.is_some_and(|t| reports.iter().any(|r| r.findings.iter().any(|f| f.severity >= t)));
-    Ok(if failed { ExitCode::from(EXIT_FINDINGS) } else { ExitCode::SUCCESS })
+    Ok(if failed { EXIT_FINDINGS } else { EXIT_OK })
 }
 
-fn watch(args: &WatchArgs) -> anyhow::Result<ExitCode> {
+fn watch(args: &WatchArgs) -> anyhow::Result<u8> {
     let opts = config::watch_options(args, use_color(args.color)).map_err(|e| anyhow!(e))?;
-    Ok(ExitCode::from(crate::watch::watch(&opts)?))
+    crate::watch::watch(&opts)
 }
 
 fn use_color(choice: ColorChoice) -> bool {

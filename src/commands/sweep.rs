@@ -3,11 +3,10 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::ExitCode;
 
 use anyhow::{anyhow, bail, Context};
 
-use super::{read_all, report_errors, use_color, write_stdout, EXIT_BAD_INPUT};
+use super::{read_all, report_errors, use_color, write_stdout, EXIT_BAD_INPUT, EXIT_OK};
 use crate::cli::{OutputFormat, SweepArgs};
 use crate::config;
 use crate::diagnosis::Diagnosis;
@@ -24,7 +23,7 @@ struct Pick {
     key: String,
 }
 
-pub fn run(args: &SweepArgs) -> anyhow::Result<ExitCode> {
+pub fn run(args: &SweepArgs) -> anyhow::Result<u8> {
     let ranges = parse_ranges(&args.ranges)?;
     let picks = parse_picks(&args.hparams)?;
     let settings = config::settings(&args.rules).map_err(|e| anyhow!(e))?;
@@ -35,7 +34,7 @@ pub fn run(args: &SweepArgs) -> anyhow::Result<ExitCode> {
             "curvecheck: error: no trial found below {}: a sweep reads every training log below the directories given",
             shown(&args.input.paths)
         );
-        return Ok(ExitCode::from(EXIT_BAD_INPUT));
+        return Ok(EXIT_BAD_INPUT);
     }
     let mut named = Vec::new();
     for run in runs {
@@ -84,7 +83,7 @@ pub fn run(args: &SweepArgs) -> anyhow::Result<ExitCode> {
             eprintln!("curvecheck: wrote {}", path.display());
         }
     }
-    Ok(if errors.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(EXIT_BAD_INPUT) })
+    Ok(if errors.is_empty() { EXIT_OK } else { EXIT_BAD_INPUT })
 }
 
 /// Two logs in one folder are two trials: each keeps its file name beside the folder's.

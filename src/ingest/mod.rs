@@ -31,6 +31,7 @@ mod wandb_run;
 
 use std::path::Path;
 
+pub use csv::{read_columns, Column};
 pub use detect::Format;
 
 use crate::model::{Role, Run};
@@ -323,8 +324,9 @@ pub fn dir_run_name(dir: &Path) -> String {
     dir.display().to_string()
 }
 
-/// Gives the named series their roles in every run that has them; a name no run has is an error.
-fn apply_role_overrides_any(runs: &mut [Run], roles: &[(Role, String)], path: &Path) -> Result<(), IngestError> {
+/// Gives the named series their roles in every run that has them; a name no run has is an error
+/// (runs read by [`read_columns`] get their `--metric` overrides here).
+pub fn apply_role_overrides_any(runs: &mut [Run], roles: &[(Role, String)], path: &Path) -> Result<(), IngestError> {
     for (role, name) in roles {
         let mut found = false;
         for series in runs.iter_mut().flat_map(|r| r.series.iter_mut()).filter(|s| &s.name == name) {

@@ -48,6 +48,8 @@ pub enum LogFormat {
     MlflowServer,
     /// A W&B `.wandb` run file.
     WandbRun,
+    /// Columns handed over in memory ([`crate::ingest::read_columns`]): the Python API's dict of lists, DataFrame or Keras `History`.
+    Columns,
 }
 
 impl LogFormat {
@@ -74,6 +76,7 @@ impl LogFormat {
             LogFormat::MlflowSqlite => "mlflow-sqlite",
             LogFormat::MlflowServer => "mlflow-server",
             LogFormat::WandbRun => "wandb-run",
+            LogFormat::Columns => "columns",
         }
     }
 }

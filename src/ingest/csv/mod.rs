@@ -15,9 +15,12 @@
 
 use std::path::Path;
 
+mod columns;
 mod plain;
 mod polars;
 mod table;
+
+pub use columns::{read_columns, Column};
 
 use polars::read_chunks;
 use table::sniff_separator;
