@@ -16,7 +16,16 @@ use curvecheck::rules::{diagnose, Settings, REGISTRY};
 
 /// The fixtures each rule's wording is pinned on.
 const FIXTURES: &[(&str, &[&str])] = &[
-    ("divergence", &["wild-runs/W20/metrics.csv", "wild-runs/W19/trainer_state.json", "wild-runs/W41", "wild-runs/W34/results.csv"]),
+    (
+        "divergence",
+        &[
+            "wild-runs/W20/metrics.csv",
+            "wild-runs/W19/trainer_state.json",
+            "wild-runs/W41",
+            "wild-runs/W34/results.csv",
+            "sweeps/mc_mlp_sgd_sweep2/version_3/metrics.csv",
+        ],
+    ),
     ("flat-start", &["real-runs/dev_badinit_mce_relu5_std0.04/metrics.jsonl", "real-runs/dev_badinit_mcb_relu5_std0.04/training_log.csv"]),
     (
         "initial-loss",

@@ -326,11 +326,11 @@ fn worsened(ctx: &Ctx, s: &Series) -> Option<Finding> {
             .evidence("end_level", end)
             .evidence("end_over_start", end / start)
             .message(format!(
-                "{} got worse, not better: {} over the first tenth of the run, {} at the end ({}x), never back below where it started; the net learned in its first steps and then fell apart.",
+                "{} got worse, not better: it ended at {:.3}, {}x its level of {:.3} over the first tenth of the run, and never came back below it; the net learned in its first steps and then fell apart.",
                 s.name,
-                num(start),
-                num(end),
-                num(end / start)
+                end,
+                num(end / start),
+                start
             ))
             .advice(ADVICE),
     )
