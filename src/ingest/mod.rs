@@ -125,22 +125,7 @@ pub fn read_path(path: &Path, opts: &ReadOptions) -> ReadResult {
     }
     let (runs, errors) = read_path_inner(path, opts);
     let dir = path.is_dir();
-    // Met in a directory walk, a settings file beside the logs (params.json, all numbers or not) is not a log.
-    let settings = |e: &IngestError| match e {
-        IngestError::Malformed { path, .. } => hparams::is_settings_file(Path::new(path)),
-        _ => false,
-    };
-    let (ignored, errors): (Vec<IngestError>, Vec<IngestError>) =
-        errors.into_iter().partition(|e| dir && (matches!(e, IngestError::NotALog { .. }) || settings(e)));
-    let ignored = ignored
-        .into_iter()
-        .map(|e| match e {
-            IngestError::Malformed { path, message, .. } => {
-                IngestError::NotALog { path, message: format!("a settings file, not a log ({message})") }
-            }
-            other => other,
-        })
-        .collect();
+    let (ignored, errors) = errors.into_iter().partition(|e| dir && matches!(e, IngestError::NotALog { .. }));
     ReadResult { runs, errors, ignored }
 }
 

@@ -61,7 +61,8 @@ impl fmt::Display for HValue {
     }
 }
 
-/// A number as people write hyperparameters: `0.0316`, `1e-05`, `64`.
+/// A number as people write hyperparameters: `0.0316`, `1e-5`, `64` (three significant
+/// digits; scientific below 1e-3 and from 1e5).
 pub fn short(x: f64) -> String {
     if x == 0.0 {
         return "0".into();
@@ -69,19 +70,15 @@ pub fn short(x: f64) -> String {
     if x.fract() == 0.0 && x.abs() < 1e7 {
         return format!("{x:.0}");
     }
+    let trim = |t: &str| if t.contains('.') { t.trim_end_matches('0').trim_end_matches('.').to_string() } else { t.to_string() };
     let a = x.abs();
     if (1e-3..1e5).contains(&a) {
-        let s = format!("{:.3}", x);
-        let digits = 3 - a.log10().floor() as i32 - 1;
-        let s2 = format!("{:.*}", digits.clamp(0, 6) as usize, x);
-        let t = if s2.len() < s.len() || a < 1.0 { s2 } else { s };
-        let t = if t.contains('.') { t.trim_end_matches('0').trim_end_matches('.').to_string() } else { t };
-        return t;
+        let decimals = (2 - a.log10().floor() as i32).clamp(0, 6) as usize;
+        return trim(&format!("{x:.decimals$}"));
     }
     let s = format!("{x:.2e}");
     let (m, e) = s.split_once('e').unwrap_or((&s, "0"));
-    let m = if m.contains('.') { m.trim_end_matches('0').trim_end_matches('.') } else { m };
-    format!("{m}e{e}")
+    format!("{}e{e}", trim(m))
 }
 
 /// A run's hyperparameters and the file (or folder name) they came from.

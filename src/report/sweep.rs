@@ -181,10 +181,10 @@ pub fn text(s: &Sweep, color: bool) -> String {
 
 /// The rules that fired on a trial (warnings and errors), `–` for none: `curvecheck diagnose` tells more.
 fn problems(t: &crate::sweep::TrialResult) -> String {
-    if t.problems.is_empty() {
+    if t.problem_messages.is_empty() {
         "–".into()
     } else {
-        t.problems.join(", ")
+        t.problems().join(", ")
     }
 }
 
@@ -212,7 +212,7 @@ pub fn json(s: &Sweep) -> String {
             "last": t.last,
             "best_val_loss": t.best_val_loss,
             "evaluations": t.evaluations,
-            "problems": t.problems,
+            "problems": t.problems(),
             "hparams": s.trial_hparams[i],
         })
     };

@@ -97,11 +97,6 @@ impl Dimension {
         (b > a).then(|| ((x - a) / (b - a)).clamp(0.0, 1.0))
     }
 
-    /// Each trial's coordinate, for numeric dimensions.
-    pub fn coords(&self) -> Vec<Option<f64>> {
-        self.of_trial.iter().map(|v| v.as_ref().and_then(HValue::as_f64).map(|x| self.coord(x))).collect()
-    }
-
     /// A hyperparameter whose low end is a natural bound (0 dropout, 0 weight decay):
     /// nothing lies below it to try.
     pub fn lower_bound_is_natural(&self) -> bool {

@@ -79,9 +79,7 @@ pub struct TrialResult {
     pub noise: Option<f64>,
     /// Evaluations logged.
     pub evaluations: usize,
-    /// Rule ids that fired as warnings or errors.
-    pub problems: Vec<&'static str>,
-    /// What each of them says, by rule.
+    /// The rules that fired as warnings or errors, each with what it says.
     #[serde(skip)]
     pub problem_messages: Vec<(&'static str, String)>,
 }
@@ -122,9 +120,13 @@ impl TrialResult {
             best_val_loss,
             noise,
             evaluations: col.len(),
-            problems: d.findings.iter().filter(|f| f.severity >= Severity::Warning).map(|f| f.rule).collect(),
             problem_messages: d.findings.iter().filter(|f| f.severity >= Severity::Warning).map(|f| (f.rule, f.message.clone())).collect(),
         }
+    }
+
+    /// Rule ids that fired as warnings or errors.
+    pub fn problems(&self) -> Vec<&'static str> {
+        self.problem_messages.iter().map(|(rule, _)| *rule).collect()
     }
 
     /// The best value with higher always better (a loss negated), for ranking and importance.
